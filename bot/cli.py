@@ -1,0 +1,83 @@
+"""The ``econ071`` command line: ask, chat, build (and the Slack side: serve, summary).
+
+Slack, pandas and the scheduler are imported inside the commands that need them, so
+that ``econ071 ask`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from indicators.errors import Econ071Error
+
+
+def _engine():
+    from indicators.engine import Engine
+
+    try:
+        return Engine()
+    except Econ071Error as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="econ071")
+def main() -> None:
+    """Economie071's indicator assistant: figures on the 071 labour market, in Dutch,
+    with their sources and caveats."""
+
+
+@main.command()
+@click.argument("question", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the structured answer as JSON.")
+def ask(question: tuple[str, ...], as_json: bool) -> None:
+    """Answer QUESTION as the assistant would, e.g. econ071 ask "banen Leiden 2016"."""
+    from indicators import render
+
+    engine = _engine()
+    text = " ".join(question)
+    answer = engine.ask(text)
+    if as_json:
+        reply = render.text(answer)
+        click.echo(json.dumps(answer.to_json(reply), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.text(answer))
+
+
+@main.command()
+def chat() -> None:
+    """Ask questions interactively in the terminal (empty line or Ctrl-D to stop)."""
+    from indicators import render
+
+    engine = _engine()
+    click.echo("Stel een vraag (bijvoorbeeld: banen Leiden 2016). Lege regel om te stoppen.")
+    while True:
+        try:
+            line = input("071> ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            break
+        if not line.strip():
+            break
+        click.echo(render.text(engine.ask(line)))
+        click.echo()
+
+
+@main.command()
+def build() -> None:
+    """(Re)build the SQLite store from data/ (imported figures are kept)."""
+    from indicators import paths
+    from indicators.build import build as build_store
+
+    try:
+        counts = build_store(paths.db_path(), paths.data_dir())
+    except Econ071Error as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Built {paths.db_path()}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""The answer object that flows from the engine to every surface (CLI, Slack, summary).
+
+It holds data, not Dutch sentences: the wording lives in templates/. ``to_json`` gives the
+structured form that ``econ071 ask --json`` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ANSWERED, CLARIFY, NOT_FOUND, ERROR = "answered", "clarify", "not found", "error"
+
+
+@dataclass(frozen=True)
+class Value:
+    """One published (or explicitly unpublished) figure, ready to show."""
+
+    indicator: str
+    indicator_label: str
+    place: str
+    place_name: str
+    period: str | None
+    breakdown: str | None
+    breakdown_label: str | None
+    value: float | None
+    low: float | None
+    high: float | None
+    qualifier: str
+    value_text: str | None
+    unit: str
+    source: str
+    source_name: str
+    chapter: str | None
+    ref_date: str | None
+    status: str | None
+    missing_reason: str | None
+    note: str | None
+    origin: str
+    display: str  # the value in Dutch, e.g. "67.537", "bijna 30%", "6,5 – 7,5%"
+
+    @property
+    def published(self) -> bool:
+        return not (self.value is None and self.low is None and self.high is None)
+
+    @property
+    def exact(self) -> bool:
+        return self.published and self.qualifier == "exact" and self.value is not None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A derived fact, computed from stored figures (never typed in)."""
+
+    kind: str  # change | share | rank | gap | sum
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the reply must say about how the question was understood."""
+
+    kind: str  # fuzzy | default_place | default_period | year_missing | undated | ...
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Caveat:
+    id: str
+    kind: str
+    text: str | None  # from data/caveats.csv; None for caveats worded by a template
+    chapter: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    text: str
+    chapter: str | None
+    place_name: str | None = None
+    breakdown_label: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    id: str
+    organisation: str
+    publication: str | None
+    via: str | None
+    method: str
+    reliability: str | None
+    licence: str | None
+    chapters: tuple[str, ...]
+    ref_dates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    kind: str  # indicator | place | breakdown
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: str
+    kind: str  # the template: figure | table | breakdown | trend | explain | list | ...
+    question: str
+    indicator: dict[str, Any] | None = None
+    places: tuple[dict[str, str], ...] = ()
+    period: str | None = None
+    values: tuple[Value, ...] = ()
+    rows: tuple[dict[str, Any], ...] = ()  # table-shaped kinds: one dict per row
+    facts: tuple[Fact, ...] = ()
+    notes: tuple[Note, ...] = ()
+    interpretations: tuple[Interpretation, ...] = ()
+    caveats: tuple[Caveat, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+    options: tuple[Option, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+    region: dict[str, Any] | None = None  # name and members of the 071 region, when used
+    reference: str | None = None  # error reference id
+
+    def to_json(self, reply: str) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "kind": self.kind,
+            "question": self.question,
+            "indicator": self.indicator,
+            "figures": [
+                {
+                    "indicator": v.indicator,
+                    "indicator_label": v.indicator_label,
+                    "place": {"name": v.place_name, "code": v.place},
+                    "period": v.period,
+                    "breakdown": v.breakdown,
+                    "value": v.value,
+                    "low": v.low,
+                    "high": v.high,
+                    "qualifier": v.qualifier,
+                    "value_text": v.value_text,
+                    "display": v.display,
+                    "unit": v.unit,
+                    "status": v.status,
+                    "missing_reason": v.missing_reason,
+                    "source": {
+                        "id": v.source,
+                        "name": v.source_name,
+                        "chapter": v.chapter,
+                        "ref_date": v.ref_date,
+                    },
+                }
+                for v in self.values
+            ],
+            "facts": [asdict(f) for f in self.facts],
+            "notes": [asdict(n) for n in self.notes],
+            "caveats": [asdict(c) for c in self.caveats],
+            "sources": [asdict(s) for s in self.sources],
+            "options": [asdict(o) for o in self.options],
+            "reference": self.reference,
+            "reply": reply,
+        }

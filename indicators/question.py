@@ -1,0 +1,193 @@
+"""From typed text to a parsed question: verb, years, and the words matched against the
+catalog (indicators, places, breakdowns, sources), exactly or with RapidFuzz for typos.
+
+Grammar (words in any order; case, accents and punctuation do not matter)::
+
+    [verb] <indicator> [place ...] [breakdown] [source] [year | year-year]
+    verb := help | lijst | bronnen | uitleg | vergelijk | trend | top
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from indicators.catalog import Catalog, VocabEntry, normalise
+
+VERBS = {
+    "help": "help",
+    "hulp": "help",
+    "helpen": "help",
+    "lijst": "lijst",
+    "indicatoren": "lijst",
+    "overzicht": "lijst",
+    "bronnen": "bronnen",
+    "bron": "bronnen",
+    "uitleg": "uitleg",
+    "definitie": "uitleg",
+    "wat is": "uitleg",
+    "vergelijk": "vergelijk",
+    "vergelijking": "vergelijk",
+    "trend": "trend",
+    "ontwikkeling": "trend",
+    "verloop": "trend",
+    "reeks": "trend",
+    "top": "top",
+    "ranglijst": "top",
+    "rangorde": "top",
+}
+
+# Words that carry no meaning for the lookup. Kept short on purpose: "aandeel" and
+# "aantal" are part of indicator names and stay.
+STOPWORDS = frozenset(
+    "de het een in van voor en of op te is was zijn wat hoe hoeveel hoeveelheid welke"
+    " waren wordt worden met bij naar over per jaar jaren cijfer cijfers graag geef"
+    " laat zien mij me ik je u toon tonen totaal tussen alle ook nu dan die dat er"
+    " gemeente gemeenten regio stand volgens in"
+    " the please".split()
+)
+
+ACCEPT = 85.0  # a fuzzy match at or above this is taken, and said out loud
+ASK = 68.0  # between ASK and ACCEPT (or a tie) we ask back
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_RANGE = re.compile(r"^((?:19|20)\d\d)-((?:19|20)\d\d)$")
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str
+    id: str
+    typed: str  # the words as the user typed them (normalised)
+    phrase: str  # the catalog phrase they matched
+    score: float  # 100 for an exact match
+
+    @property
+    def fuzzy(self) -> bool:
+        return self.score < 100
+
+
+@dataclass(frozen=True)
+class Unclear:
+    """A typed word that resembles several things, or resembles one thing too little."""
+
+    typed: str
+    options: tuple[VocabEntry, ...]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    raw: str
+    verb: str | None
+    years: tuple[int, ...] = ()
+    year_range: tuple[int, int] | None = None
+    matches: tuple[Match, ...] = ()
+    unclear: tuple[Unclear, ...] = ()
+    unknown: tuple[str, ...] = ()
+    sources: tuple[str, ...] = field(default=())
+
+    def of_kind(self, kind: str) -> list[Match]:
+        seen, out = set(), []
+        for m in self.matches:
+            if m.kind == kind and m.id not in seen:
+                seen.add(m.id)
+                out.append(m)
+        return out
+
+    @property
+    def empty(self) -> bool:
+        return not (self.matches or self.unclear or self.unknown or self.years or self.year_range)
+
+
+def parse(text: str, catalog: Catalog) -> Parsed:
+    raw = text
+    tokens = normalise(text).split()
+    verb = None
+    if tokens:
+        for n in (2, 1):
+            head = " ".join(tokens[:n])
+            if head in VERBS:
+                verb, tokens = VERBS[head], tokens[n:]
+                break
+        else:
+            guess = process.extractOne(tokens[0], list(VERBS), scorer=fuzz.ratio, score_cutoff=85)
+            if guess and len(tokens[0]) >= 4:
+                verb, tokens = VERBS[guess[0]], tokens[1:]
+
+    years: list[int] = []
+    year_range = None
+    rest: list[str] = []
+    for tok in tokens:
+        if m := _RANGE.match(tok):
+            year_range = (int(m.group(1)), int(m.group(2)))
+        elif _YEAR.match(tok):
+            years.append(int(tok))
+        else:
+            rest.append(tok)
+
+    source_words = _source_words(catalog)
+    sources = tuple(t for t in rest if t in source_words)
+    rest = [t for t in rest if t not in source_words]
+
+    vocab = catalog.vocabulary
+    longest = max((len(p.split()) for p in vocab), default=1)
+    matches: list[Match] = []
+    leftovers: list[str] = []
+    i = 0
+    while i < len(rest):
+        for n in range(min(longest, len(rest) - i), 0, -1):
+            phrase = " ".join(rest[i : i + n])
+            if phrase in vocab and not (n == 1 and phrase in STOPWORDS):
+                matches += [Match(e.kind, e.id, phrase, phrase, 100.0) for e in vocab[phrase]]
+                i += n
+                break
+        else:
+            if rest[i] not in STOPWORDS:
+                leftovers.append(rest[i])
+            i += 1
+
+    unclear: list[Unclear] = []
+    unknown: list[str] = []
+    phrases = list(vocab)
+    for word in leftovers:
+        if len(word) < 3 or word.isdigit():
+            unknown.append(word)
+            continue
+        found = process.extract(word, phrases, scorer=fuzz.ratio, limit=8, score_cutoff=ASK)
+        if not found:
+            unknown.append(word)
+            continue
+        best_phrase, best_score, _ = found[0]
+        targets = {(e.kind, e.id) for e in vocab[best_phrase]}
+        rivals = [
+            (p, s)
+            for p, s, _ in found[1:]
+            if s >= best_score - 3 and {(e.kind, e.id) for e in vocab[p]} != targets
+        ]
+        if best_score >= ACCEPT and not rivals:
+            matches += [
+                Match(e.kind, e.id, word, best_phrase, best_score) for e in vocab[best_phrase]
+            ]
+        else:
+            options: list[VocabEntry] = []
+            for p, _s, _ in found:
+                for e in vocab[p]:
+                    if not any(o.kind == e.kind and o.id == e.id for o in options):
+                        options.append(e)
+            unclear.append(Unclear(word, tuple(options)))
+
+    return Parsed(
+        raw, verb, tuple(years), year_range, tuple(matches), tuple(unclear), tuple(unknown), sources
+    )
+
+
+def _source_words(catalog: Catalog) -> frozenset[str]:
+    """Short source names a user may type to pick a source (cbs, uwv, lisa …): the
+    alphabetic parts of the source ids that mean nothing else in the catalog."""
+    words = set()
+    for src_id in catalog.sources:
+        for part in src_id.split("_"):
+            if len(part) >= 3 and part.isalpha() and part not in catalog.vocabulary:
+                words.add(part)
+    return frozenset(words)

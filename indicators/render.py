@@ -1,0 +1,203 @@
+"""Render an Answer to Slack mrkdwn, to Block Kit and to plain text, with Jinja2 templates.
+
+Two environments share the templates in templates/: in ``mrkdwn`` every interpolated
+value is escaped per Slack's rules (& < >), so that text a user typed (``<!channel>``,
+``<@U123>``) can never notify anyone; ``plain`` is for the terminal. Templates mark
+emphasis with the ``b`` and ``i`` filters, which are ``*x*``/``_x_`` in mrkdwn and bare
+text in plain.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from indicators import formatting, paths
+from indicators.answer import Answer
+
+MRKDWN, PLAIN = "mrkdwn", "plain"
+
+# Slack limits we render within.
+SECTION_TEXT_MAX = 3000
+HEADER_TEXT_MAX = 150
+CONTEXT_TEXT_MAX = 2000
+CONTEXT_ELEMENTS_MAX = 10
+MAX_BLOCKS = 50
+MESSAGE_TEXT_MAX = 40000
+
+
+class Markup(str):
+    """Text that is already mrkdwn and must not be escaped again."""
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters: https://api.slack.com/reference/surfaces/formatting"""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _finalize_for(mode: str):
+    def finalize(value: Any) -> Any:
+        if value is None:
+            return ""
+        if mode == MRKDWN and isinstance(value, str) and not isinstance(value, Markup):
+            return slack_escape(value)
+        return value
+
+    return finalize
+
+
+def _emphasis(marker: str, mode: str):
+    def apply(value: Any) -> str:
+        text = str(value)
+        if mode == PLAIN or not text.strip():
+            return text
+        text = slack_escape(text) if not isinstance(value, Markup) else text
+        return Markup(f"{marker}{text}{marker}")
+
+    return apply
+
+
+def _period(period: str | None) -> str:
+    if not period:
+        return "zonder peiljaar"
+    if "-" in period and all(p.isdigit() for p in period.split("-")):
+        a, b = period.split("-")
+        return f"{a}–{b}"
+    if "Q" in period:
+        year, q = period.split("Q")
+        return f"{q}e kwartaal {year}"
+    if "M" in period:
+        year, m = period.split("M")
+        months = ("januari februari maart april mei juni juli augustus september oktober"
+                  " november december").split()  # fmt: skip
+        return f"{months[int(m) - 1]} {year}"
+    return period
+
+
+def _join(items: list[str], last: str = "en") -> str:
+    items = [str(i) for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+@functools.cache
+def environment(mode: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(paths.templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+        finalize=_finalize_for(mode),
+    )
+    env.filters.update(
+        b=_emphasis("*", mode),
+        i=_emphasis("_", mode),
+        number=formatting.number,
+        one_decimal=formatting.one_decimal,
+        signed=formatting.signed_one_decimal,
+        signed_number=formatting.signed_number,
+        value=formatting.value,
+        date=formatting.long_date,
+        euro=formatting.euro,
+        period=_period,
+        join_nl=_join,
+        esc=slack_escape if mode == MRKDWN else (lambda s: s),
+    )
+    env.globals.update(mode=mode, unit_suffix=formatting.with_unit)
+    return env
+
+
+@dataclass(frozen=True)
+class Rendered:
+    header: str  # plain text: what the question was understood as
+    body: str  # the answer itself
+    footer: str  # caveats and sources
+    text: str  # body + footer, as one message
+
+    @property
+    def all(self) -> str:
+        return self.text
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
+    env = environment(mode)
+    ctx = {"a": answer}
+    header = _tidy(env.get_template("_header.j2").render(ctx))
+    body = _tidy(env.get_template(f"{answer.kind}.j2").render(ctx))
+    footer = _tidy(env.get_template("_footer.j2").render(ctx))
+    text = body + ("\n\n" + footer if footer else "")
+    if len(text) > MESSAGE_TEXT_MAX:
+        text = text[: MESSAGE_TEXT_MAX - 1] + "…"
+    return Rendered(header, body, footer, text)
+
+
+def text(answer: Answer) -> str:
+    """The reply as a person reads it in a terminal."""
+    r = render(answer, PLAIN)
+    return (r.header + "\n\n" if r.header else "") + r.text
+
+
+def mrkdwn(answer: Answer) -> str:
+    return render(answer, MRKDWN).text
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Split text at paragraph (else line) boundaries into pieces of at most limit chars."""
+    pieces: list[str] = []
+    current = ""
+    for para in text.split("\n\n"):
+        candidate = f"{current}\n\n{para}" if current else para
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        while len(para) > limit:
+            cut = para.rfind("\n", 0, limit)
+            cut = cut if cut > 0 else limit - 1
+            pieces.append(para[:cut] + ("…" if cut == limit - 1 else ""))
+            para = para[cut:].lstrip("\n")
+        current = para
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def blocks(answer: Answer, *, shared_by: str | None = None) -> list[dict[str, Any]]:
+    """Block Kit: a header (the question as understood), the answer, and a context block
+    with caveats and sources. Always within Slack's limits (50 blocks, 3000 per section)."""
+    r = render(answer, MRKDWN)
+    out: list[dict[str, Any]] = []
+    if r.header:
+        header = (
+            r.header if len(r.header) <= HEADER_TEXT_MAX else r.header[: HEADER_TEXT_MAX - 1] + "…"
+        )
+        out.append(
+            {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}}
+        )
+    for piece in _chunks(r.body, SECTION_TEXT_MAX):
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
+    if r.footer:
+        out.append({"type": "divider"})
+        elements = [{"type": "mrkdwn", "text": piece}
+                    for piece in _chunks(r.footer, CONTEXT_TEXT_MAX)][:CONTEXT_ELEMENTS_MAX]  # fmt: skip
+        out.append({"type": "context", "elements": elements})
+    if shared_by:
+        out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": shared_by}]})
+    if len(out) > MAX_BLOCKS:
+        out = out[: MAX_BLOCKS - 1] + [
+            {"type": "section", "text": {"type": "mrkdwn", "text": "_(antwoord ingekort)_"}}
+        ]
+    return out

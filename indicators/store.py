@@ -1,0 +1,125 @@
+"""Read access to the SQLite store, built on first use and rebuilt when data/ changes.
+
+Only the standard library's sqlite3 here: building (sqlite-utils, hence pandas) is
+imported lazily, and only when data/ changed since the last build.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from indicators import paths
+from indicators.errors import StoreError
+
+
+@dataclass(frozen=True)
+class Figure:
+    indicator: str
+    place: str
+    period: str | None
+    breakdown: str | None
+    value: float | None
+    low: float | None
+    high: float | None
+    qualifier: str
+    value_text: str | None
+    source: str
+    chapter: str | None
+    ref_date: str | None
+    note: str | None
+    status: str | None
+    missing_reason: str | None
+    origin: str
+    updated_at: str | None
+
+    @property
+    def published(self) -> bool:
+        return not (self.value is None and self.low is None and self.high is None)
+
+
+FIGURE_COLUMNS = ", ".join(Figure.__dataclass_fields__)
+
+_build_lock = threading.Lock()
+
+
+def _stat_signature(data_dir: Path) -> str:
+    # Same fingerprint as indicators.build.stat_signature, without importing sqlite-utils.
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in sorted(p for p in data_dir.rglob("*.csv") if p.is_file()):
+        st = path.stat()
+        h.update(f"{path.relative_to(data_dir)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+def ensure_built(db_path: Path | None = None, data_dir: Path | None = None) -> Path:
+    """Build the store if it is missing or data/ changed since the last build."""
+    db_path = db_path or paths.db_path()
+    data_dir = data_dir or paths.data_dir()
+    with _build_lock:
+        if db_path.exists():
+            conn = sqlite3.connect(db_path, timeout=30)
+            try:
+                stat = _stat_signature(data_dir)
+                if _meta(conn, "data_stat") == stat:
+                    return db_path
+                from indicators.build import content_hash
+
+                if _meta(conn, "data_hash") == content_hash(data_dir):
+                    # Same content, new mtimes (a fresh checkout): remember the new stats.
+                    with conn:
+                        conn.execute("UPDATE meta SET value = ? WHERE key = 'data_stat'", (stat,))
+                    return db_path
+            finally:
+                conn.close()
+        from indicators.build import build
+
+        build(db_path, data_dir)
+    return db_path
+
+
+def connect(db_path: Path | None = None, *, ensure: bool = True) -> sqlite3.Connection:
+    """A connection to the (fresh) store with foreign keys on and a busy timeout."""
+    db_path = db_path or paths.db_path()
+    if ensure:
+        ensure_built(db_path)
+    elif not db_path.exists():
+        raise StoreError(f"no store at {db_path}; run 'econ071 build'")
+    conn = sqlite3.connect(db_path, timeout=10, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def figures(
+    conn: sqlite3.Connection,
+    indicator: str,
+    places: list[str] | None = None,
+    breakdown: str | None | type[...] = ...,
+) -> list[Figure]:
+    """Every figure of an indicator, optionally for some places and one breakdown
+    (``None`` = the total, ``...`` = any breakdown)."""
+    sql = f"SELECT {FIGURE_COLUMNS} FROM figures WHERE indicator = ?"  # noqa: S608
+    params: list = [indicator]
+    if places:
+        sql += f" AND place IN ({', '.join('?' * len(places))})"
+        params += places
+    if breakdown is None:
+        sql += " AND breakdown IS NULL"
+    elif breakdown is not ...:
+        sql += " AND breakdown = ?"
+        params.append(breakdown)
+    sql += " ORDER BY place, period, breakdown, source, chapter"
+    return [Figure(*row) for row in conn.execute(sql, params)]
