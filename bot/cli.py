@@ -79,5 +79,8 @@ def build() -> None:
     click.echo(f"Built {paths.db_path()}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
+# Commands that live in their own modules (one line each; keep them lazy to import).
+# -- end of command registrations --
+
 if __name__ == "__main__":
     sys.exit(main())

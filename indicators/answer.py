@@ -38,6 +38,7 @@ class Value:
     note: str | None
     origin: str
     display: str  # the value in Dutch, e.g. "67.537", "bijna 30%", "6,5 – 7,5%"
+    computed: bool = False  # summed from the member municipalities, not published as such
 
     @property
     def published(self) -> bool:
@@ -143,6 +144,7 @@ class Answer:
                     "unit": v.unit,
                     "status": v.status,
                     "missing_reason": v.missing_reason,
+                    "computed": v.computed,
                     "source": {
                         "id": v.source,
                         "name": v.source_name,

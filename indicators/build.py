@@ -293,6 +293,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
                 "high": real,
                 "status": text,
                 "missing_reason": text,
+                "computed": integer,
                 "origin": text,
                 "import_id": integer,
                 "updated_at": text,

@@ -244,7 +244,7 @@ class Engine:
             cat.breakdowns[f.breakdown].label if f.breakdown in cat.breakdowns else None,
             f.value, f.low, f.high, f.qualifier, f.value_text, ind.unit, f.source,
             src.organisation if src else f.source, f.chapter, f.ref_date, f.status,
-            f.missing_reason, f.note, f.origin, display,
+            f.missing_reason, f.note, f.origin, display, bool(f.computed),
         )  # fmt: skip
 
     def _figures(self, p: Parsed, ind: Indicator, notes: list[Note]) -> Answer:
@@ -594,6 +594,9 @@ class Engine:
                                                              None))  # fmt: skip
             if not v.period:
                 generated.setdefault("undated", Caveat("undated", "undated", None))
+            if v.computed:
+                generated.setdefault("computed", Caveat("computed", "computed", None,
+                                                        data={"place": v.place_name}))  # fmt: skip
             if v.status and v.status.lower() != "definitief":
                 generated.setdefault("status", Caveat("status", "status", None,
                                                       data={"status": v.status}))  # fmt: skip
@@ -604,7 +607,7 @@ class Engine:
                 generated.setdefault("sources_differ", Caveat("sources_differ", "disagreement",
                                                               None))  # fmt: skip
         order = ("disagreement", "source", "small_area", "definition", "place_note",
-                 "approximation", "missing", "undated", "status")  # fmt: skip
+                 "computed", "approximation", "missing", "undated", "status")  # fmt: skip
         caveats = list(out.values()) + list(generated.values())
         caveats.sort(key=lambda c: order.index(c.kind) if c.kind in order else len(order))
         return caveats

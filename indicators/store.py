@@ -34,6 +34,7 @@ class Figure:
     missing_reason: str | None
     origin: str
     updated_at: str | None
+    computed: int | None = None  # 1: summed from member places at import, not published as such
 
     @property
     def published(self) -> bool:
