@@ -196,12 +196,7 @@ def load(conn: sqlite3.Connection) -> Catalog:
     members: dict[str, list[str]] = {}
     for place, member in conn.execute("SELECT place, member FROM place_members ORDER BY rowid"):
         members.setdefault(place, []).append(member)
-    version = "|".join(
-        str(v or "")
-        for v in conn.execute(
-            "SELECT value FROM meta WHERE key IN ('built_at', 'imported_at') ORDER BY key"
-        ).fetchall()
-    )
+    version = store_version(conn)
     catalog = Catalog(
         indicators,
         places,
@@ -215,6 +210,14 @@ def load(conn: sqlite3.Connection) -> Catalog:
     )  # fmt: skip
     catalog.vocabulary = _vocabulary(catalog)
     return catalog
+
+
+def store_version(conn: sqlite3.Connection) -> str:
+    """Changes whenever the catalog may have changed: a (re)build or an import."""
+    rows = conn.execute(
+        "SELECT value FROM meta WHERE key IN ('built_at', 'imported_at') ORDER BY key"
+    ).fetchall()
+    return "|".join(str(r[0] or "") for r in rows)
 
 
 def _vocabulary(catalog: Catalog) -> dict[str, list[VocabEntry]]:

@@ -31,7 +31,7 @@ from indicators.answer import (
     SourceRef,
     Value,
 )
-from indicators.catalog import Catalog, Indicator, load, normalise, rule_applies
+from indicators.catalog import Catalog, Indicator, load, normalise, rule_applies, store_version
 from indicators.question import Match, Parsed, Unclear, parse
 
 log = logging.getLogger(__name__)
@@ -78,18 +78,21 @@ class Engine:
 
     @property
     def catalog(self) -> Catalog:
+        """The catalog in memory; ``refresh()`` reloads it after a build or an import."""
+        if self._catalog is None:
+            self.refresh()
+        return self._catalog
+
+    def refresh(self) -> None:
+        """Reload the catalog if the store changed (one cheap query; once per question)."""
         version = self._version()
         if self._catalog is None or self._catalog.version != version:
             with self._catalog_lock:
                 if self._catalog is None or self._catalog.version != version:
                     self._catalog = load(self.conn)
-        return self._catalog
 
     def _version(self) -> str:
-        rows = self.conn.execute(
-            "SELECT value FROM meta WHERE key IN ('built_at', 'imported_at') ORDER BY key"
-        ).fetchall()
-        return "|".join(str(r[0] or "") for r in rows)
+        return store_version(self.conn)
 
     def has_data(self, kind: str, id_: str) -> bool:
         column = {"indicator": "indicator", "place": "place", "breakdown": "breakdown"}[kind]
@@ -107,6 +110,7 @@ class Engine:
             return Answer(ERROR, "error", text, reference=reference)
 
     def _ask(self, text: str) -> Answer:
+        self.refresh()
         cat = self.catalog
         p = parse(text, cat)
         if p.verb == "help" or (p.verb is None and p.empty):

@@ -29,3 +29,12 @@ def db_path() -> Path:
         return Path(explicit).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "econ071" / "econ071.sqlite"
+
+
+def cache_dir() -> Path:
+    """Compiled templates and other throw-away speed-ups (ECON071_CACHE_DIR overrides)."""
+    explicit = os.environ.get("ECON071_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "econ071"

@@ -85,9 +85,20 @@ def _join(items: list[str], last: str = "en") -> str:
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
+def _bytecode_cache(mode: str) -> jinja2.BytecodeCache | None:
+    """Compiled templates are cached on disk: compiling them costs more than answering."""
+    directory = paths.cache_dir() / f"jinja-{mode}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
+
+
 @functools.cache
 def environment(mode: str) -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=_bytecode_cache(mode),
         loader=jinja2.FileSystemLoader(str(paths.templates_dir())),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -178,7 +189,17 @@ def _chunks(text: str, limit: int) -> list[str]:
 def blocks(answer: Answer, *, shared_by: str | None = None) -> list[dict[str, Any]]:
     """Block Kit: a header (the question as understood), the answer, and a context block
     with caveats and sources. Always within Slack's limits (50 blocks, 3000 per section)."""
+    return slack(answer, shared_by=shared_by)[1]
+
+
+def slack(answer: Answer, *, shared_by: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """What a Slack message needs, rendered once: the mrkdwn text (the notification and
+    fallback text) and the Block Kit blocks."""
     r = render(answer, MRKDWN)
+    return r.text, _blocks(r, shared_by)
+
+
+def _blocks(r: Rendered, shared_by: str | None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if r.header:
         header = (

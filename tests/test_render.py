@@ -1,0 +1,88 @@
+"""Rendering: Dutch formats through Babel, Slack escaping, Block Kit within Slack's limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators import formatting, render
+from indicators.answer import ANSWERED, Answer, Value
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ((67537, "aantal"), "67.537"),
+        ((5.5, "procent"), "5,5%"),
+        ((8527.5, "aantal"), "8.527,5"),
+        ((30, "procent", "almost"), "bijna 30%"),
+        ((15, "procent", "over"), "ruim 15%"),
+        ((20, "procent", "more_than"), "meer dan 20%"),
+        ((5000, "aantal", "approx"), "omstreeks 5.000"),
+        ((None, "procent", "range", 6.5, 7.5), "6,5 – 7,5%"),
+        ((None, "aantal", "range", 4452, 4517), "4.452 – 4.517"),
+        ((None, "procent", "up_to", None, 9), "tot 9%"),
+        ((13, "jaar"), "13 jaar"),
+    ],
+)
+def test_values_in_dutch_conventions_keep_what_the_source_says(args, expected):
+    assert formatting.value(*args) == expected
+
+
+def test_no_digit_is_rounded_away():
+    assert formatting.number(17533043.5) == "17.533.043,5"
+    assert formatting.number(0.125) == "0,125"
+
+
+def test_dates_and_euros_in_dutch():
+    assert formatting.long_date("2016-12-31") == "31 december 2016"
+    assert formatting.euro(254080) == "€ 254.080"
+
+
+def test_slack_escape_neutralises_mentions():
+    assert render.slack_escape("<!channel> & <@U123>") == "&lt;!channel&gt; &amp; &lt;@U123&gt;"
+
+
+def _value(**kw) -> Value:
+    base = dict(
+        indicator="banen", indicator_label="Banen", place="GM0546", place_name="Leiden",
+        period="2016", breakdown=None, breakdown_label=None, value=67537.0, low=None,
+        high=None, qualifier="exact", value_text="67.537", unit="aantal", source="lisa_bzh",
+        source_name="LISA", chapter="H1.1", ref_date=None, status=None, missing_reason=None,
+        note=None, origin="seed", display="67.537",
+    )  # fmt: skip
+    base.update(kw)
+    return Value(**base)
+
+
+def test_data_text_is_escaped_in_mrkdwn_but_not_in_plain():
+    answer = Answer(
+        ANSWERED, "figure", "q",
+        indicator={"id": "banen", "label": "Banen <b>", "unit": "aantal", "theme": "",
+                   "definition": "A & B", "level": "", "breakdown_dimension": None,
+                   "availability": None},
+        places=({"code": "GM0546", "name": "Leiden"},), period="2016",
+        values=(_value(indicator_label="Banen <b>"),),
+    )  # fmt: skip
+    md = render.mrkdwn(answer)
+    assert "Banen &lt;b&gt;" in md and "A &amp; B" in md and "<b>" not in md
+    plain = render.text(answer)
+    assert "Banen <b>" in plain and "A & B" in plain
+
+
+def test_long_answers_are_split_within_block_kit_limits():
+    values = tuple(_value(place=f"P{i}", place_name=f"Plaats {i}" * 5) for i in range(400))
+    answer = Answer(
+        ANSWERED, "table", "q",
+        indicator={"id": "banen", "label": "Banen", "unit": "aantal", "theme": "",
+                   "definition": "", "level": "", "breakdown_dimension": None,
+                   "availability": None},
+        period="2016", values=values,
+        rows=tuple({"place": v.place, "name": v.place_name, "values": [v]} for v in values),
+    )  # fmt: skip
+    blocks = render.blocks(answer)
+    assert len(blocks) <= render.MAX_BLOCKS
+    for block in blocks:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= render.SECTION_TEXT_MAX
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= render.HEADER_TEXT_MAX
