@@ -67,4 +67,13 @@ CREATE TABLE IF NOT EXISTS summaries (
     spotlight TEXT,
     PRIMARY KEY (channel, iso_week)
 );
+-- A weekly summary being posted: claimed before the post, replaced by its summaries row
+-- after it, deleted when the post fails (so the next run tries again). See summary_ledger.
+CREATE TABLE IF NOT EXISTS summary_claims (
+    channel TEXT NOT NULL,
+    iso_week TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    token TEXT NOT NULL,
+    PRIMARY KEY (channel, iso_week)
+);
 """
