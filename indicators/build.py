@@ -341,13 +341,13 @@ def build(db_path: Path, data_dir: Path) -> dict[str, int]:
     conn = sqlite3.connect(db_path, timeout=30)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
-        if db.journal_mode != "wal":
-            db.enable_wal()
         imported_places = {
             r[0] for r in _maybe(conn, "SELECT code FROM places WHERE origin != 'seed'")
         }
-        seed = load_seed(data_dir, imported_places)
+        seed = load_seed(data_dir, imported_places)  # validate everything before any write
+        db = sqlite_utils.Database(conn)
+        if db.journal_mode != "wal":
+            db.enable_wal()
         with db.atomic():
             _create_tables(db)
             conn.execute("DELETE FROM figures WHERE origin = ?", (SEED,))

@@ -112,7 +112,7 @@ class Rule:
 @dataclass(frozen=True)
 class VocabEntry:
     phrase: str  # normalised
-    kind: str  # indicator | place | breakdown | source
+    kind: str  # indicator | place | breakdown | dimension
     id: str
 
 
@@ -238,10 +238,17 @@ def _vocabulary(catalog: Catalog) -> dict[str, list[VocabEntry]]:
         for phrase in (place.name, place.code, *place.synonyms):
             add(phrase, "place", place.code)
     for bd in catalog.breakdowns.values():
-        for phrase in (bd.label, bd.id.split(":", 1)[1].replace("_", " "), *bd.synonyms):
+        phrases = [bd.id.split(":", 1)[1].replace("_", " "), *bd.synonyms]
+        # "Werkregio Leiden" as one phrase would swallow the place in "werkregio Leiden";
+        # such labels are matched by their last part (the slug) instead.
+        if not normalise(bd.label).startswith(normalise(bd.dimension)):
+            phrases.append(bd.label)
+        for phrase in phrases:
             add(phrase, "breakdown", bd.id)
-    for src in catalog.sources.values():
-        add(src.id.replace("_", " "), "source", src.id)
+    for dimension in {bd.dimension for bd in catalog.breakdowns.values()}:
+        # "per sector", "sectoren", "werkregio's": ask for the whole breakdown.
+        for form in (dimension, f"{dimension}en", f"{dimension}s", f"{dimension}'s"):
+            add(form, "dimension", dimension)
     return vocab
 
 

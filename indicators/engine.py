@@ -31,13 +31,15 @@ from indicators.answer import (
     SourceRef,
     Value,
 )
-from indicators.catalog import Catalog, Indicator, load, normalise, rule_applies, store_version
-from indicators.question import Match, Parsed, Unclear, parse
+from indicators.catalog import Catalog, Indicator, load, rule_applies, store_version
+from indicators.question import Match, Parsed, parse
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 1000  # characters considered; Slack commands are shorter anyway
 NATIONAL = "NL01"
+MAX_INTERPRETATIONS = 2  # readable in a meeting; `uitleg` shows them all
+MAX_RELATED = 3  # related figures offered when a place lacks the one asked for
 
 
 def period_key(period: str | None) -> tuple[int, int, str]:
@@ -132,14 +134,11 @@ class Engine:
 
     # -- resolution ---------------------------------------------------------------------
     def _fuzzy_notes(self, matches: Iterable[Match]) -> list[Note]:
-        cat = self.catalog
-        notes = []
-        for m in matches:
-            if m.fuzzy:
-                label = self._label(m.kind, m.id)
-                notes.append(Note("fuzzy", {"typed": m.typed, "understood": label}))
-        del cat
-        return notes
+        return [
+            Note("fuzzy", {"typed": m.typed, "understood": self._label(m.kind, m.id)})
+            for m in matches
+            if m.fuzzy
+        ]
 
     def _label(self, kind: str, id_: str) -> str:
         cat = self.catalog
@@ -155,7 +154,16 @@ class Engine:
         """Ask back when a typed word resembles several things (or one thing too little);
         ignore it when it can only be something the question already names."""
         have = {m.kind for m in p.matches}
+        dims = {self.catalog.breakdowns[m.id].dimension for m in p.of_kind("breakdown")}
         for u in p.unclear:
+            fitting = [
+                o for o in u.options
+                if o.kind == "indicator" and "indicator" not in have
+                and self.catalog.indicators[o.id].breakdown_dimension in dims
+            ]  # fmt: skip
+            if len(fitting) == 1:
+                continue  # the breakdown settles it; _indicator picks it up
+
             options = [o for o in u.options if o.kind not in have or o.kind == "place"]
             options = [o for o in options if o.kind == "source" or self.has_data(o.kind, o.id)]
             if not options:
@@ -175,9 +183,15 @@ class Engine:
         cat = self.catalog
         inds = p.of_kind("indicator")
         bds = p.of_kind("breakdown")
-        notes = self._fuzzy_notes(
-            m for m in p.matches if m.kind in ("indicator", "place", "breakdown")
-        )
+        dims_named = {cat.breakdowns[b.id].dimension for b in bds}
+        if not inds:
+            for u in p.unclear:
+                fitting = [o for o in u.options if o.kind == "indicator"
+                           and cat.indicators[o.id].breakdown_dimension in dims_named]  # fmt: skip
+                if len(fitting) == 1:
+                    o = fitting[0]
+                    inds = [Match("indicator", o.id, u.typed, o.phrase, 80.0)]
+        notes: list[Note] = []
         dims = {cat.breakdowns[b.id].dimension for b in bds}
         if len(inds) > 1:
             fitting = [m for m in inds if cat.indicators[m.id].breakdown_dimension in dims]
@@ -198,12 +212,15 @@ class Engine:
                               extra={"typed": " / ".join(m.typed for m in inds)})  # fmt: skip
             inds = with_data or inds[:1]
         if inds:
+            notes += self._fuzzy_notes(inds[:1])
             return cat.indicators[inds[0].id], notes
         if bds:
-            candidates = [
-                ind for ind in cat.indicators.values()
-                if ind.breakdown_dimension in dims and self.has_data("indicator", ind.id)
-            ]  # fmt: skip
+            # A sector alone ("horeca 2016") asks for the count of jobs, not a share.
+            candidates = sorted(
+                (ind for ind in cat.indicators.values()
+                 if ind.breakdown_dimension in dims and self.has_data("indicator", ind.id)),
+                key=lambda ind: (ind.unit != "aantal", ind.sort, ind.id),
+            )  # fmt: skip
             if candidates:
                 notes.append(Note("default_indicator", {"indicator": candidates[0].label}))
                 return candidates[0], notes
@@ -253,12 +270,22 @@ class Engine:
 
     def _figures(self, p: Parsed, ind: Indicator, notes: list[Note]) -> Answer:
         cat = self.catalog
-        asked_places = [m.id for m in p.of_kind("place")]
-        bds = [m.id for m in p.of_kind("breakdown")
-               if cat.breakdowns[m.id].dimension == ind.breakdown_dimension]  # fmt: skip
+        place_matches = p.of_kind("place")
+        bd_matches = [m for m in p.of_kind("breakdown")
+                      if cat.breakdowns[m.id].dimension == ind.breakdown_dimension]  # fmt: skip
+        # A word that names both a place and a category ("Leiden": the municipality and
+        # the work region) is the place, unless another word names the place.
+        place_words = {m.typed for m in place_matches}
+        if len(place_words) == 1:
+            bd_matches = [m for m in bd_matches if m.typed not in place_words]
+        else:
+            bd_words = {m.typed for m in bd_matches}
+            place_matches = [m for m in place_matches if m.typed not in bd_words] or place_matches
+        asked_places = [m.id for m in place_matches]
+        bds = [m.id for m in bd_matches]
+        notes += self._fuzzy_notes([*place_matches, *bd_matches])
         dimension_asked = any(
-            m.kind == "indicator" and m.id == ind.id and m.typed == ind.breakdown_dimension
-            for m in p.matches
+            m.kind == "dimension" and m.id == ind.breakdown_dimension for m in p.matches
         )
         all_figs = store.figures(self.conn, ind.id)
         if not all_figs:
@@ -270,7 +297,9 @@ class Engine:
             if chosen:
                 all_figs = chosen
                 notes.append(Note("source_filter", {"sources": sorted(wanted)}))
-        if bds:
+        if dimension_asked and not bds:
+            figs = [f for f in all_figs if f.breakdown] or all_figs
+        elif bds:
             figs = [f for f in all_figs if f.breakdown in bds]
             if not figs:
                 return self._missing(p, ind, notes, "breakdown",
@@ -363,7 +392,7 @@ class Engine:
             rows=tuple(rows),
             facts=tuple(facts),
             notes=tuple(notes),
-            interpretations=tuple(self._interpretations(values)),
+            interpretations=tuple(self._interpretations(values, MAX_INTERPRETATIONS)),
             caveats=tuple(self._caveats(values)),
             sources=tuple(self._source_refs(values)),
             region=self._region(values, notes),
@@ -457,6 +486,7 @@ class Engine:
             if national and f.place != NATIONAL:
                 diff = f.value - national.value
                 facts.append(Fact("gap", {"place": cat.place_name(f.place), "unit": ind.unit,
+                                          "source_name": self._source_name(f.source),
                                           "diff": diff, "national": formatting.value(
                                               national.value, ind.unit)}))  # fmt: skip
         return facts
@@ -551,7 +581,7 @@ class Engine:
                 " WHERE f.place = ? AND i.theme = ? AND f.indicator != ? GROUP BY f.indicator",
                 (code, ind.theme, ind.id),
             ).fetchall()
-            for (rid,) in rows:
+            for (rid,) in sorted(rows, key=lambda r: cat.indicators[r[0]].sort)[:MAX_RELATED]:
                 related += [self._value(f) for f in store.figures(self.conn, rid, [code])]
         values = [v for c in nearest for v in latest[c]] + related
         return Answer(
@@ -616,9 +646,14 @@ class Engine:
         caveats.sort(key=lambda c: order.index(c.kind) if c.kind in order else len(order))
         return caveats
 
-    def _interpretations(self, values: Iterable[Value]) -> list[Interpretation]:
+    def _interpretations(
+        self, values: Iterable[Value], limit: int | None = None
+    ) -> list[Interpretation]:
+        """The report's readings that apply, most specific first (a remark on this very
+        sector or place before a general one)."""
         cat = self.catalog
         out: dict[str, Interpretation] = {}
+        specificity: dict[str, int] = {}
         for v in values:
             place = cat.places.get(v.place)
             for rule in cat.interpretations:
@@ -627,6 +662,9 @@ class Engine:
                     place_kind=place.kind if place else "", breakdown=v.breakdown,
                     source=v.source, period=v.period,
                 ):  # fmt: skip
+                    specificity[rule.id] = sum(
+                        bool(c) for c in (rule.indicator, rule.place, rule.breakdown, rule.period)
+                    )
                     out[rule.id] = Interpretation(
                         rule.text, rule.chapter,
                         cat.place_name(rule.place[0]) if len(rule.place) == 1 else None,
@@ -634,7 +672,8 @@ class Engine:
                         if len(rule.breakdown) == 1 and rule.breakdown[0] in cat.breakdowns
                         else None,
                     )  # fmt: skip
-        return list(out.values())
+        ranked = sorted(out, key=lambda rid: -specificity[rid])
+        return [out[rid] for rid in ranked[:limit]]
 
     def _source_refs(self, values: Iterable[Value]) -> list[SourceRef]:
         cat = self.catalog
@@ -718,11 +757,3 @@ def _replace_extra(answer: Answer, extra: dict) -> Answer:
     from dataclasses import replace
 
     return replace(answer, extra={**answer.extra, **extra})
-
-
-def suggestions_for(text: str) -> list[str]:
-    """Normalised words of a question, for logging how it was understood."""
-    return normalise(text).split()
-
-
-__all__ = ["Engine", "Unclear", "period_key"]

@@ -52,6 +52,8 @@ STOPWORDS = frozenset(
 ACCEPT = 85.0  # a fuzzy match at or above this is taken, and said out loud
 ASK = 68.0  # between ASK and ACCEPT (or a tie) we ask back
 _YEAR = re.compile(r"^(19|20)\d\d$")
+# Slack's own markup in incoming text: mentions, channel links, special commands, URLs.
+_SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<https?://[^>]*>")
 _RANGE = re.compile(r"^((?:19|20)\d\d)-((?:19|20)\d\d)$")
 
 
@@ -102,7 +104,7 @@ class Parsed:
 
 def parse(text: str, catalog: Catalog) -> Parsed:
     raw = text
-    tokens = normalise(text).split()
+    tokens = normalise(_SLACK_MARKUP.sub(" ", text)).split()
     verb = None
     if tokens:
         for n in (2, 1):
@@ -126,10 +128,6 @@ def parse(text: str, catalog: Catalog) -> Parsed:
         else:
             rest.append(tok)
 
-    source_words = _source_words(catalog)
-    sources = tuple(t for t in rest if t in source_words)
-    rest = [t for t in rest if t not in source_words]
-
     vocab = catalog.vocabulary
     longest = max((len(p.split()) for p in vocab), default=1)
     matches: list[Match] = []
@@ -146,6 +144,28 @@ def parse(text: str, catalog: Catalog) -> Parsed:
             if rest[i] not in STOPWORDS:
                 leftovers.append(rest[i])
             i += 1
+
+    # Words in any order: a leftover word next to a matched phrase may complete it
+    # ("arbeidsongeschikten aandeel" = "aandeel arbeidsongeschikten").
+    for word in list(leftovers):
+        for m in list(matches):
+            for combined in (f"{word} {m.typed}", f"{m.typed} {word}"):
+                if combined in vocab and m.score == 100:
+                    matches = [x for x in matches if x.typed != m.typed]
+                    matches += [
+                        Match(e.kind, e.id, combined, combined, 100.0) for e in vocab[combined]
+                    ]
+                    leftovers.remove(word)
+                    break
+            else:
+                continue
+            break
+
+    # Words left over that name a source pick it ("werkloosheid uwv"); a source's name
+    # inside a longer phrase ("respons ebb") was matched above as part of that phrase.
+    source_words = _source_words(catalog)
+    sources = tuple(t for t in leftovers if t in source_words)
+    leftovers = [t for t in leftovers if t not in source_words]
 
     unclear: list[Unclear] = []
     unknown: list[str] = []

@@ -1,14 +1,15 @@
 """Render an Answer to Slack mrkdwn, to Block Kit and to plain text, with Jinja2 templates.
 
-Two environments share the templates in templates/: in ``mrkdwn`` every interpolated
-value is escaped per Slack's rules (& < >), so that text a user typed (``<!channel>``,
-``<@U123>``) can never notify anyone; ``plain`` is for the terminal. Templates mark
+Two environments share the templates in templates/: for ``mrkdwn`` every string of the
+answer is escaped per Slack's rules (& < >) before rendering, so that text a user typed
+(``<!channel>``, ``<@U123>``) can never notify anyone; ``plain`` is for the terminal. Templates mark
 emphasis with the ``b`` and ``i`` filters, which are ``*x*``/``_x_`` in mrkdwn and bare
 text in plain.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -30,24 +31,32 @@ MAX_BLOCKS = 50
 MESSAGE_TEXT_MAX = 40000
 
 
-class Markup(str):
-    """Text that is already mrkdwn and must not be escaped again."""
-
-
 def slack_escape(text: str) -> str:
     """Slack's three control characters: https://api.slack.com/reference/surfaces/formatting"""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _finalize_for(mode: str):
-    def finalize(value: Any) -> Any:
-        if value is None:
-            return ""
-        if mode == MRKDWN and isinstance(value, str) and not isinstance(value, Markup):
-            return slack_escape(value)
-        return value
+def escaped(obj: Any) -> Any:
+    """A copy of an answer (or any part of it) with every string escaped for Slack.
 
-    return finalize
+    Escaping the data rather than the template output keeps the templates' own markup
+    (``*bold*``, macro results) intact and escapes each user or data string exactly once.
+    """
+    if isinstance(obj, str):
+        return slack_escape(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.replace(
+            obj, **{f.name: escaped(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        )
+    if isinstance(obj, dict):
+        return {k: escaped(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return type(obj)(escaped(v) for v in obj)
+    return obj
+
+
+def _finalize(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def _emphasis(marker: str, mode: str):
@@ -55,8 +64,7 @@ def _emphasis(marker: str, mode: str):
         text = str(value)
         if mode == PLAIN or not text.strip():
             return text
-        text = slack_escape(text) if not isinstance(value, Markup) else text
-        return Markup(f"{marker}{text}{marker}")
+        return f"{marker}{text}{marker}"
 
     return apply
 
@@ -105,7 +113,7 @@ def environment(mode: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
-        finalize=_finalize_for(mode),
+        finalize=_finalize,
     )
     env.filters.update(
         b=_emphasis("*", mode),
@@ -119,7 +127,7 @@ def environment(mode: str) -> jinja2.Environment:
         euro=formatting.euro,
         period=_period,
         join_nl=_join,
-        esc=slack_escape if mode == MRKDWN else (lambda s: s),
+        ucfirst=lambda s: s[:1].upper() + s[1:] if s else s,
     )
     env.globals.update(mode=mode, unit_suffix=formatting.with_unit)
     return env
@@ -144,7 +152,7 @@ def _tidy(text: str) -> str:
 
 def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
     env = environment(mode)
-    ctx = {"a": answer}
+    ctx = {"a": escaped(answer) if mode == MRKDWN else answer}
     header = _tidy(env.get_template("_header.j2").render(ctx))
     body = _tidy(env.get_template(f"{answer.kind}.j2").render(ctx))
     footer = _tidy(env.get_template("_footer.j2").render(ctx))

@@ -1,0 +1,131 @@
+"""From question to Dutch reply: the figures in Dutch format, the caveats, the sources."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from indicators.answer import ANSWERED, CLARIFY, NOT_FOUND
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (question, fragments that must all be in the reply, status)
+CASES = [
+    ("banen Leiden 2016", ["67.537", "LISA", "Let op", "Van 2010 tot 2016: +3.895 (+6,1%)",
+                           "56,2% van het totaal van het 071-gebied"], ANSWERED),
+    ("Leiden werkgelegenheid", ["67.537", "Geen jaar genoemd", "2010"], ANSWERED),
+    ("banen leidn", ["Ik ging uit van Leiden", "67.537"], ANSWERED),
+    ("BANEN, leiden?! 2016", ["67.537"], ANSWERED),
+    ("banen Katwijk 2010", ["22.068"], ANSWERED),
+    ("werkloosheid", ["5,5%", "7,6%", "CBS", "UWV", "naast elkaar", "071-gebied: De zes gemeenten"],
+     ANSWERED),
+    ("werkloos 2013", ["6,6%", "6,5%"], ANSWERED),
+    ("trend werkloosheid", ["4,6%", "4,2%", "8,2%", "hoogste waarde in 2013", "hoogste waarde in 2015",
+                            "steekproef"], ANSWERED),
+    ("werkloosheid uwv", ["7,6%"], ANSWERED),
+    ("vergelijk bijstand Leiden Katwijk", ["4.220", "1.050", "31 december 2016"], ANSWERED),
+    ("banen zorg 2016", ["28.863", "−2.004", "tegenstrijdige verklaringen"], ANSWERED),
+    ("horeca", ["5.446", "Ik ging uit van"], ANSWERED),
+    ("banen per sector 2010", ["30.867", "955", "Zorg en welzijn"], ANSWERED),
+    ("aandeel industrie Groot-Amsterdam", ["4,1%", "Groot-Amsterdam"], ANSWERED),
+    ("top banen 2016", ["1. Leiden: 67.537", "6. Voorschoten: 5.662"], ANSWERED),
+    ("uitleg werkloosheid", ["Uitleg", "Enquête Beroepsbevolking", "2010", "2016"], ANSWERED),
+    ("alleenwonenden Leiden", ["bijna 30%", "Bijna 30%"], ANSWERED),
+    ("arbeidsongeschikten aandeel Zoeterwoude", ["6,5 – 7,5%", "Swetterhage"], ANSWERED),
+    ("werkloosheid Leiden", ["niet gepubliceerd", "5,5%", "4.452 – 4.517"], ANSWERED),
+    ("werklozen Zoeterwoude", ["150 – 193", "geen peiljaar"], ANSWERED),
+    ("banen per 100 Zoeterwoude", ["177", "110"], ANSWERED),
+    ("loopbaanpad starters", ["54%", "19%", "27%", "niet benoemd"], ANSWERED),
+    ("banenontwikkeling Leidse regio", ["3,7%", "2,7%", "2012–2016"], ANSWERED),
+    ("technisch tekort", ["5.000 – 6.000"], ANSWERED),
+    ("banen 2015", ["Voor 2015", "2010 en 2016"], NOT_FOUND),
+    ("xyzzy", ["herken", "banen Leiden 2016"], NOT_FOUND),
+    ("lijst", ["nog geen cijfers", "banen"], ANSWERED),
+    ("bronnen", ["UWV", "administratief gegeven", "LISA"], ANSWERED),
+    ("help", ["banen Leiden 2016", "vergelijk", "trend", "top", "uitleg", "lijst", "bronnen"],
+     ANSWERED),
+    ("", ["banen Leiden 2016"], ANSWERED),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("question, fragments, status", CASES)
+def test_question_gets_the_dutch_reply_a_partner_relies_on(ask, question, fragments, status):
+    answer, reply = ask(question)
+    assert answer.status == status, reply
+    for fragment in fragments:
+        assert fragment in reply, f"{fragment!r} missing from:\n{reply}"
+
+
+def test_every_answer_with_figures_ends_with_its_sources(ask):
+    for question, _, _status in CASES:
+        answer, reply = ask(question)
+        if answer.values:
+            tail = reply[reply.rindex("Bron") :]
+            for source in answer.sources:
+                assert source.organisation in tail, question
+
+
+def test_an_unclear_word_asks_back_with_at_most_three_options_that_have_data(ask, engine):
+    answer, reply = ask("banen leierdrp")
+    if answer.status == CLARIFY:
+        assert 1 <= len(answer.options) <= 3
+        assert all(engine.has_data(o.kind, o.id) for o in answer.options)
+    else:
+        assert "Ik ging uit van Leiderdorp" in reply
+
+
+def test_a_far_away_word_is_not_silently_matched(ask):
+    answer, reply = ask("banen qqqzzz 2016")
+    assert "qqqzzz" not in reply or answer.status in (NOT_FOUND, CLARIFY) or "Ik ging uit" in reply
+
+
+def test_question_text_never_reaches_slack_as_markup(ask):
+    for question in ("xyzzy <script> & co", "banen <b>Leiden</b> 2016", "<!here> bijstand"):
+        answer, reply = ask(question, mode="mrkdwn")
+        assert "<script>" not in reply and "<b>" not in reply and "<!here>" not in reply
+
+
+def _catalog() -> list[dict]:
+    with open(ROOT / "data" / "indicators.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _with_figures() -> set[str]:
+    ids = set()
+    for path in (ROOT / "data" / "figures").glob("*.csv"):
+        with open(path, encoding="utf-8") as f:
+            ids |= {row["indicator"] for row in csv.DictReader(f)}
+    return ids
+
+
+WITH_FIGURES = _with_figures()
+
+
+@pytest.mark.parametrize("row", _catalog(), ids=lambda r: r["id"])
+def test_every_indicator_in_the_catalog_can_be_asked_for(ask, row):
+    question = row["label"]
+    if re.search(r"\d{4}", question):  # a year inside a label would be read as the year asked
+        question = row["synonyms"].split("|")[0]
+    answer, reply = ask(question)
+    assert answer.indicator and answer.indicator["id"] == row["id"], reply
+    if row["id"] in WITH_FIGURES:
+        assert answer.status == ANSWERED, reply
+        assert any(v.display in reply for v in answer.values), reply
+        assert any(s.organisation in reply for s in answer.sources), reply
+    else:
+        assert answer.status == NOT_FOUND
+        assert "nog geen cijfer" in reply
+        assert row["availability"] and row["availability"][:40] in reply
+
+
+@pytest.mark.parametrize("row", _catalog(), ids=lambda r: r["id"])
+def test_every_indicator_can_be_explained(ask, row):
+    question = row["label"]
+    if re.search(r"\d{4}", question):
+        question = row["synonyms"].split("|")[0]
+    answer, reply = ask(f"uitleg {question}")
+    assert answer.kind == "explain" and answer.indicator["id"] == row["id"], reply
+    assert "Uitleg" in reply and "Eenheid" in reply
