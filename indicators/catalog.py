@@ -127,6 +127,19 @@ class Catalog:
     members: dict[str, tuple[str, ...]]
     version: str
     vocabulary: dict[str, list[VocabEntry]] = field(default_factory=dict)
+    longest_phrase: int = 1  # in words
+    _rules_by_indicator: dict[tuple[str, str], list[Rule]] = field(default_factory=dict)
+
+    def rules_for(self, table: str, indicator: str) -> list[Rule]:
+        """The caveats or interpretations that may apply to an indicator: those naming it
+        and those naming no indicator at all (checked further by rule_applies)."""
+        key = (table, indicator)
+        found = self._rules_by_indicator.get(key)
+        if found is None:
+            rules = self.caveats if table == "caveats" else self.interpretations
+            found = [r for r in rules if not r.indicator or indicator in r.indicator]
+            self._rules_by_indicator[key] = found
+        return found
 
     @property
     def region_code(self) -> str:
@@ -209,6 +222,7 @@ def load(conn: sqlite3.Connection) -> Catalog:
         version,
     )  # fmt: skip
     catalog.vocabulary = _vocabulary(catalog)
+    catalog.longest_phrase = max((len(p.split()) for p in catalog.vocabulary), default=1)
     return catalog
 
 

@@ -608,9 +608,14 @@ class Engine:
         cat = self.catalog
         out: dict[str, Caveat] = {}
         values = list(values)
+        seen: set[tuple] = set()
         for v in values:
+            key = (v.indicator, v.place, v.breakdown, v.source, v.period)
+            if key in seen:
+                continue
+            seen.add(key)
             place = cat.places.get(v.place)
-            for rule in cat.caveats:
+            for rule in cat.rules_for("caveats", v.indicator):
                 if rule.id not in out and rule_applies(
                     rule, indicator=v.indicator, place=v.place,
                     place_kind=place.kind if place else "", breakdown=v.breakdown,
@@ -654,9 +659,14 @@ class Engine:
         cat = self.catalog
         out: dict[str, Interpretation] = {}
         specificity: dict[str, int] = {}
+        seen: set[tuple] = set()
         for v in values:
+            key = (v.indicator, v.place, v.breakdown, v.source, v.period)
+            if key in seen:
+                continue
+            seen.add(key)
             place = cat.places.get(v.place)
-            for rule in cat.interpretations:
+            for rule in cat.rules_for("interpretations", v.indicator):
                 if rule.id not in out and rule_applies(
                     rule, indicator=v.indicator, place=v.place,
                     place_kind=place.kind if place else "", breakdown=v.breakdown,

@@ -6,6 +6,7 @@ only derived facts (a change in %, a share) are given one decimal.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ def _decimal(value: float | int) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def number(value: float | int | None) -> str:
     """67537 -> '67.537'; 5.5 -> '5,5'; 8527.5 -> '8.527,5' (all digits kept)."""
     if value is None:

@@ -129,7 +129,7 @@ def parse(text: str, catalog: Catalog) -> Parsed:
             rest.append(tok)
 
     vocab = catalog.vocabulary
-    longest = max((len(p.split()) for p in vocab), default=1)
+    longest = catalog.longest_phrase
     matches: list[Match] = []
     leftovers: list[str] = []
     i = 0

@@ -36,7 +36,10 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def escaped(obj: Any) -> Any:
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def escaped(obj: Any, _memo: dict[int, Any] | None = None) -> Any:
     """A copy of an answer (or any part of it) with every string escaped for Slack.
 
     Escaping the data rather than the template output keeps the templates' own markup
@@ -44,14 +47,28 @@ def escaped(obj: Any) -> Any:
     """
     if isinstance(obj, str):
         return slack_escape(obj)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return dataclasses.replace(
-            obj, **{f.name: escaped(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-        )
+    if isinstance(obj, int | float | bool) or obj is None:
+        return obj
+    memo = {} if _memo is None else _memo
+    if id(obj) in memo:  # the same figure is often in values and in extra
+        return memo[id(obj)]
+    memo[id(obj)] = result = _escaped(obj, memo)
+    return result
+
+
+def _escaped(obj: Any, memo: dict[int, Any]) -> Any:
+    names = _FIELDS.get(type(obj))
+    if names is None and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        names = _FIELDS[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
+    if names is not None:
+        copy = object.__new__(type(obj))  # frozen dataclasses: fill the copy directly
+        for name in names:
+            object.__setattr__(copy, name, escaped(getattr(obj, name), memo))
+        return copy
     if isinstance(obj, dict):
-        return {k: escaped(v) for k, v in obj.items()}
+        return {k: escaped(v, memo) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return type(obj)(escaped(v) for v in obj)
+        return type(obj)(escaped(v, memo) for v in obj)
     return obj
 
 

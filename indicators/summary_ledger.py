@@ -95,9 +95,7 @@ def posted(conn: sqlite3.Connection, channel: str, iso_week: str) -> Posted | No
     return Posted(*row) if row else None
 
 
-def last_posted(
-    conn: sqlite3.Connection, channel: str | None, before: datetime
-) -> datetime | None:
+def last_posted(conn: sqlite3.Connection, channel: str | None, before: datetime) -> datetime | None:
     """When the last summary before ``before`` was posted (to ``channel``, or to any
     channel when it is None)."""
     sql = "SELECT max(posted_at) FROM summaries WHERE julianday(posted_at) < julianday(?)"

@@ -1,0 +1,217 @@
+"""CBS regions: codes (GM/PV/CR/LD/NL/AM) with their names, kinds and lifetimes, read from a
+CBS ``RegioSCodes`` list; and the resolution of StatLine's place *names* to codes.
+
+The reference list ``data/mappings/cbs-regio-codes.json`` is a CBS RegioSCodes file (all
+current and former municipalities, trimmed to the lines about start and end); a newer one
+downloaded from CBS can replace it as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from indicators.catalog import normalise
+
+KINDS = {
+    "GM": "gemeente",
+    "PV": "provincie",
+    "CR": "corop",
+    "LD": "landsdeel",
+    "NL": "land",
+    "AM": "arbeidsmarktregio",
+}
+KIND_WORDS = {
+    "provincie": "provincie",
+    "corop": "COROP-gebied",
+    "landsdeel": "landsdeel",
+    "arbeidsmarktregio": "arbeidsmarktregio",
+}
+_SUFFIX = re.compile(r"\s*\((PV|CR|LD|AM|GM|gemeente)\)\s*$")
+_DATE = r"(\d\d)-(\d\d)-(\d{4})"
+_END = re.compile(rf"^(?:Opgeheven|Naamswijziging) per {_DATE}\b")
+_RENAMED_TO = re.compile(r"^nieuwe naam: (.+?) \((GM\d{4})\)")
+_MOVED_TO = re.compile(r"^- (.+?) \((GM\d{4})\)")
+_START = re.compile(rf"^(?:Ontstaan per|Begindatum) {_DATE}")
+REFERENCE = "cbs-regio-codes.json"
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str  # our display name: 'Leiden', 'Zuid-Holland', 'provincie Utrecht'
+    kind: str
+    title: str  # CBS's title: 'Utrecht (PV)', 'Bergen (NH.)'
+    synonyms: tuple[str, ...]
+    note: str | None
+    start: str | None  # ISO date the place came into being, when CBS says
+    end: str | None  # ISO date it ceased to exist (opgeheven, or renamed under a new code)
+    successor: str | None  # 'Molenlanden (GM1978)'
+
+    def existed(self, first_day: str, last_day: str) -> bool:
+        """Whether the place existed at some moment of a period."""
+        if self.end and self.end <= first_day:
+            return False
+        return not (self.start and self.start > last_day)
+
+
+def kind_of(code: str) -> str | None:
+    return KINDS.get(code[:2].upper())
+
+
+def _iso(day: str, month: str, year: str) -> str:
+    return f"{year}-{month}-{day}"
+
+
+def _lifetime(description: str) -> tuple[str | None, str | None, str | None, bool]:
+    """(start, end, successor, renamed) from a CBS region description."""
+    start = end = successor = None
+    renamed = False
+    lines = [line.strip() for line in description.replace("\r\n", "\n").split("\n")]
+    for i, line in enumerate(lines):
+        if end is None and (m := _END.match(line)):
+            end = _iso(*m.groups())
+            renamed = line.startswith("Naamswijziging")
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            if renamed and not following.startswith("nieuwe naam"):
+                end = renamed = None  # 'oude naam: …' — the start of this name, not its end
+                continue
+            if renamed and (hit := _RENAMED_TO.match(following)):
+                successor = f"{hit.group(1)} ({hit.group(2)})"
+            elif not renamed:
+                moved = []
+                for nxt in lines[i + 1 :]:
+                    if not (hit := _MOVED_TO.match(nxt)):
+                        break
+                    moved.append(f"{hit.group(1)} ({hit.group(2)})")
+                successor = " en ".join(moved) or None
+        elif start is None and (m := _START.match(line)):
+            start = _iso(*m.groups())
+    return start, end, successor, bool(renamed)
+
+
+def from_codes(items: Iterable[dict]) -> dict[str, Region]:
+    """Regions from the ``value`` list of a CBS RegioSCodes file."""
+    raw = []
+    for item in items:
+        code = str(item.get("Identifier") or "").strip()
+        kind = kind_of(code)
+        if not kind:
+            continue
+        title = " ".join(str(item.get("Title") or code).split())
+        raw.append((code, kind, title, _SUFFIX.sub("", title), str(item.get("Description") or "")))
+    bare_count = Counter(normalise(bare) for _, _, _, bare, _ in raw)
+    regions = {}
+    for code, kind, title, bare, description in raw:
+        word = KIND_WORDS.get(kind)
+        name = f"{word} {bare}" if word and bare_count[normalise(bare)] > 1 else bare
+        synonyms = [s for s in dict.fromkeys((title, bare, f"{word} {bare}" if word else "")) if s]
+        synonyms = [s for s in synonyms if s != name]
+        start, end, successor, renamed = _lifetime(description)
+        note = None
+        if end:
+            day = f"{end[8:10]}-{end[5:7]}-{end[:4]}"
+            if renamed:
+                note = f"Voormalige gemeentenaam: per {day} hernoemd"
+                note += f" tot {successor}." if successor else "."
+            else:
+                note = f"Voormalige gemeente: opgeheven per {day}"
+                note += f", opgegaan in {successor}." if successor else "."
+        regions[code] = Region(
+            code, name, kind, title, tuple(synonyms), note, start, end, successor
+        )
+    return regions
+
+
+def load_codes_file(path: Path) -> dict[str, Region]:
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    return from_codes(data.get("value", []))
+
+
+_reference_cache: dict[Path, tuple[float, dict[str, Region]]] = {}
+
+
+def reference(mappings_dir: Path) -> dict[str, Region]:
+    """The reference list of CBS regions shipped in data/mappings/ (empty if absent)."""
+    path = mappings_dir / REFERENCE
+    if not path.exists():
+        return {}
+    mtime = path.stat().st_mtime
+    cached = _reference_cache.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    regions = load_codes_file(path)
+    _reference_cache[path] = (mtime, regions)
+    return regions
+
+
+@dataclass(frozen=True)
+class KnownPlace:
+    code: str
+    kind: str
+    exact: bool  # matched on the official title (or our own name), not on a synonym
+
+
+class PlaceNames:
+    """Resolves place names as StatLine prints them ('Bergen (NH.)', 'Fryslân (PV)',
+    'Groningen') to codes. A name that fits several places (Groningen: the municipality
+    and the province) goes to the kind most other names in the same file have, else to
+    the place whose official title it is."""
+
+    def __init__(self, regions: dict[str, Region], store_places: Iterable[tuple]) -> None:
+        self._by_name: dict[str, dict[str, KnownPlace]] = {}
+        for r in regions.values():
+            self._add(r.title, r.code, r.kind, exact=True)
+            self._add(r.name, r.code, r.kind, exact=True)
+            for s in r.synonyms:
+                self._add(s, r.code, r.kind, exact=False)
+        for code, name, kind, synonyms in store_places:
+            self._add(name, code, kind, exact=True)
+            for s in (synonyms or "").split("|"):
+                self._add(s, code, kind, exact=False)
+        self.kinds_seen: Counter[str] = Counter()
+
+    def _add(self, phrase: str, code: str, kind: str, exact: bool) -> None:
+        key = normalise(phrase or "")
+        if not key:
+            return
+        entries = self._by_name.setdefault(key, {})
+        old = entries.get(code)
+        entries[code] = KnownPlace(code, kind, exact or bool(old and old.exact))
+
+    def add_synonym(self, phrase: str, code: str, kind: str) -> None:
+        self._add(phrase, code, kind, exact=False)
+
+    def candidates(self, name: str) -> list[KnownPlace]:
+        return list(self._by_name.get(normalise(name), {}).values())
+
+    def resolve_all(self, names: Iterable[str]) -> dict[str, str | list[KnownPlace]]:
+        """name -> code, or the list of candidates (empty: unknown; several: ambiguous)."""
+        names = list(dict.fromkeys(names))
+        found = {n: self.candidates(n) for n in names}
+        for cands in found.values():
+            if len(cands) == 1:
+                self.kinds_seen[cands[0].kind] += 1
+        out: dict[str, str | list[KnownPlace]] = {}
+        for name, cands in found.items():
+            out[name] = self._choose(cands)
+        return out
+
+    def _choose(self, cands: list[KnownPlace]) -> str | list[KnownPlace]:
+        if len(cands) == 1:
+            return cands[0].code
+        if not cands:
+            return []
+        if self.kinds_seen:
+            dominant = self.kinds_seen.most_common(1)[0][0]
+            of_kind = [c for c in cands if c.kind == dominant]
+            if len(of_kind) == 1:
+                return of_kind[0].code
+        exact = [c for c in cands if c.exact]
+        if len(exact) == 1:
+            return exact[0].code
+        return cands
