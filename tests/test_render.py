@@ -86,3 +86,40 @@ def test_long_answers_are_split_within_block_kit_limits():
             assert len(block["text"]["text"]) <= render.SECTION_TEXT_MAX
         if block["type"] == "header":
             assert len(block["text"]["text"]) <= render.HEADER_TEXT_MAX
+
+
+KIND_QUESTIONS = {
+    "figure": "banen Leiden 2016",
+    "table": "vergelijk banen Leiden Katwijk",
+    "breakdown": "banen per sector",
+    "trend": "trend werkloosheid",
+    "place_missing": "werkloosheid Leiden",
+    "year_missing": "werkloosheid 1999",
+    "missing": "aandeel van de sector in de banen cultuur",
+    "no_data": "index071 zzp",
+    "explain": "uitleg banen",
+    "list": "lijst",
+    "sources": "bronnen",
+    "help": "help",
+    "clarify": "banen zzp",
+    "not_found": "xyzzy",
+}
+
+
+def test_every_template_renders_from_a_real_answer(engine):
+    from pathlib import Path
+
+    from indicators import paths
+    from indicators.answer import ERROR
+
+    kinds = {p.stem for p in Path(paths.templates_dir()).glob("*.j2") if not p.stem.startswith("_")}
+    answers = {kind: engine.ask(q) for kind, q in KIND_QUESTIONS.items()}
+    answers["error"] = Answer(ERROR, "error", "q", reference="abc12345")
+    for kind, answer in answers.items():
+        assert answer.kind == kind, (kind, answer.kind)
+        for mode in (render.PLAIN, render.MRKDWN):
+            assert render.render(answer, mode).text.strip(), kind
+    assert "abc12345" in render.text(answers["error"])
+    # Templates of other surfaces (Slack, weekly summary) are tested with those surfaces.
+    answer_kinds = kinds - {k for k in kinds if k.startswith(("slack", "summary"))}
+    assert answer_kinds <= set(answers), answer_kinds - set(answers)
