@@ -80,6 +80,10 @@ def build() -> None:
 
 
 # Commands that live in their own modules (one line each; keep them lazy to import).
+from bot import slack_commands  # noqa: E402 (Slack itself is imported inside the commands)
+
+main.add_command(slack_commands.serve)
+main.add_command(slack_commands.vragen)
 # -- end of command registrations --
 
 if __name__ == "__main__":

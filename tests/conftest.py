@@ -48,3 +48,53 @@ def ask(engine):
         return answer, reply
 
     return _ask
+
+
+# -- Slack (bot/): the real app in HTTP mode, Slack's Web API as a local stand-in -------
+
+
+@pytest.fixture(scope="module")
+def slack_api():
+    """Slack's Web API on 127.0.0.1 (tests/slack_standin.py), one per test module."""
+    from slack_standin import SlackStandIn
+
+    with SlackStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+def slack(slack_api):
+    """The module's stand-in with the calls of earlier tests cleared."""
+    slack_api.clear()
+    return slack_api
+
+
+@pytest.fixture(scope="module")
+def slack_env(slack_api, store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Settings for the app in HTTP mode, with its own copy of the store."""
+    from slack_harness import BOT_TOKEN, SIGNING_SECRET, copy_store
+
+    db = copy_store(store_path, tmp_path_factory.mktemp("slack-store"))
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api.url,
+        "ECON071_DB": str(db),
+    }
+
+
+@pytest.fixture(scope="module")
+def http_app(slack_env: dict):
+    """The Bolt app behind its WSGI adapter, served on 127.0.0.1 (tests/slack_harness.py)."""
+    from slack_harness import HttpApp
+
+    with HttpApp(slack_env) as app:
+        yield app
+
+
+@pytest.fixture
+def sender(http_app):
+    """Signs and posts slash commands, events and interactions as Slack does."""
+    from slack_harness import SlackSender
+
+    return SlackSender(http_app.url)

@@ -1,0 +1,89 @@
+"""The Bolt app: one App, the listeners in bot/listeners/, one error handler.
+
+app = create_app(settings.from_env(mode="http"), Engine())
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.error import URLError
+
+from slack_bolt import App, BoltContext
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot import listeners
+from bot.assistant import Assistant
+from bot.settings import Settings, SettingsError
+from indicators.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A WebClient on SLACK_API_URL (if set) that waits and retries when rate limited."""
+    kwargs: dict[str, Any] = {"token": settings.bot_token}
+    if settings.api_url:
+        kwargs["base_url"] = settings.api_url
+    return WebClient(
+        **kwargs,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_app(settings: Settings, engine: Engine, assistant: Assistant | None = None) -> App:
+    """Build the Bolt app for Socket Mode or HTTP mode. Raises SettingsError (one line,
+    no secrets) when Slack refuses the bot token or cannot be reached."""
+    assistant = assistant or Assistant(settings, engine)
+    try:
+        app = App(
+            # The token comes with the client (on SLACK_API_URL when set).
+            # Socket Mode needs no signing secret: Bolt skips request verification there.
+            signing_secret=settings.signing_secret or "",
+            client=web_client(settings),
+            # False: this is a long-running server (gunicorn workers or a Socket Mode
+            # process), not a FaaS. Bolt returns the HTTP response as soon as ack() is
+            # called and runs the rest of the listener (respond(), chat.postMessage, the
+            # question log) on listener_executor, so slow work never delays the ack.
+            process_before_response=False,
+            listener_executor=ThreadPoolExecutor(
+                max_workers=32, thread_name_prefix="econ071-listener"
+            ),
+        )
+    except BoltError as exc:
+        cause = exc.__context__
+        if isinstance(cause, SlackApiError):
+            code = cause.response.get("error") or f"HTTP {cause.response.status_code}"
+            raise SettingsError(f"SLACK_BOT_TOKEN was refused by Slack ({code})") from None
+        raise SettingsError(f"SLACK_BOT_TOKEN could not be checked: {exc}") from None
+    except (URLError, OSError) as exc:
+        where = "SLACK_API_URL" if settings.api_url else "slack.com"
+        reason = getattr(exc, "reason", exc)
+        raise SettingsError(f"Slack's Web API ({where}) cannot be reached: {reason}") from None
+
+    @app.middleware
+    def attach_assistant(context: BoltContext, next: Any) -> None:  # noqa: A002 (Bolt's name)
+        context["econ071"] = assistant
+        context["econ071_received_at"] = time.monotonic()
+        next()
+
+    listeners.register(app, settings.command)
+
+    @app.error
+    def log_error(error: Exception, body: dict[str, Any]) -> None:
+        kind = body.get("type") or ("command" if "command" in body else "?")
+        log.error("unhandled error in a Slack listener (%s)", kind, exc_info=error)
+
+    return app

@@ -1,0 +1,115 @@
+"""What every Slack surface shares: turn Slack text into a question, answer it within a
+time budget, render the reply, log the question, and turn failures into an apology.
+
+One ``Assistant`` per process, holding the one ``Engine``. Listeners reach it through
+``context["econ071"]`` (set by a middleware in bot/app.py).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from bot import blocks
+from bot.deliveries import Deliveries
+from bot.settings import Settings
+from indicators.answer import Answer
+from indicators.engine import Engine
+from indicators.questionlog import QuestionLog
+
+log = logging.getLogger(__name__)
+
+COMMAND, MENTION, DM = "command", "mention", "dm"
+
+
+@dataclass(frozen=True)
+class Reply:
+    answer: Answer
+    blocks: blocks.Blocks
+    text: str
+
+
+def question_text(slack_text: str | None, bot_user_id: str | None = None) -> str:
+    """The question as the engine should read it: the bot's own mention removed and
+    Slack's escaping (&amp; &lt; &gt;) undone. Everything else, ``<!channel>`` included,
+    stays as typed; the reply escapes it again."""
+    text = slack_text or ""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return " ".join(html.unescape(text).split())
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        question_log: QuestionLog | None = None,
+        deliveries: Deliveries | None = None,
+        workers: int = 8,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.question_log = question_log or QuestionLog(engine.db_path)
+        self.deliveries = deliveries or Deliveries(engine.db_path)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="econ071-answer")
+        try:
+            self.question_log.prepare()
+        except Exception as exc:  # noqa: BLE001 (answering must not depend on the log)
+            log.warning("the question log is not available: %s", exc)
+
+    # -- access -------------------------------------------------------------------
+    def allows(self, context: Mapping[str, Any]) -> bool:
+        return self.settings.allows(
+            context.get("team_id"), context.get("enterprise_id"), context.get("channel_id")
+        )
+
+    # -- answering ----------------------------------------------------------------
+    def reply(self, question: str, *, share: bool = False, shared_by: str | None = None) -> Reply:
+        """Answer and render; any failure becomes the apology with a logged reference."""
+        try:
+            answer = self.engine.ask(question)
+            if shared_by:
+                rendered = blocks.shared_blocks(
+                    answer, question, shared_by, command=self.settings.command
+                )
+            else:
+                rendered = blocks.answer_blocks(answer, question, share=share)
+            return Reply(answer, rendered, blocks.notification_text(answer))
+        except Exception:
+            return self.apology(question)
+
+    def apology(self, question: str) -> Reply:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("answering in Slack failed (reference %s)", reference)
+        answer = blocks.error_answer(question, reference)
+        return Reply(
+            answer, blocks.answer_blocks(answer, question), blocks.notification_text(answer)
+        )
+
+    def submit(self, fn: Callable[..., Reply], *args: Any, **kwargs: Any) -> Future[Reply]:
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def budget_left(self, context: Mapping[str, Any]) -> float:
+        """Seconds left to answer inside the ack, counted from the request's arrival."""
+        received = context.get("econ071_received_at") or time.monotonic()
+        return max(0.0, self.settings.ack_budget - (time.monotonic() - received))
+
+    # -- the log ------------------------------------------------------------------
+    def log_question(self, reply: Reply, question: str, user_id: str | None, surface: str) -> None:
+        self.question_log.record_answer(
+            reply.answer, text=question, user_id=user_id, surface=surface
+        )
+
+    def first_delivery(self, key: str) -> bool:
+        return self.deliveries.first(key)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,111 @@
+"""Block Kit for the Slack surfaces, around ``indicators.render.blocks``.
+
+The answer itself is rendered by the engine's templates; this adds what only Slack
+has: the question echoed back (escaped), the "Deel in kanaal" button, the line that
+names who shared an answer, and the refusal. Dutch wording lives in templates/slack_*.j2.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from indicators import render
+from indicators.answer import ANSWERED, ERROR, Answer
+
+SHARE_ACTION = "econ071_share"
+BUTTON_VALUE_MAX = 2000
+NOTIFICATION_TEXT_MAX = 300
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+
+Blocks = list[dict[str, Any]]
+
+
+def _mrkdwn(template: str, **context: Any) -> str:
+    """Render a templates/slack_*.j2 text; every value is escaped for Slack first, so a
+    question with ``<!channel>`` or ``<@U…>`` in it notifies nobody."""
+    safe = {k: render.slack_escape(v) if isinstance(v, str) else v for k, v in context.items()}
+    return render.environment(render.MRKDWN).get_template(template).render(safe).strip()
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _fit(head: Blocks, body: Blocks, tail: Blocks) -> Blocks:
+    """head + body + tail within Slack's 50 blocks, cutting the body (never the sources)."""
+    room = render.MAX_BLOCKS - len(head) - len(tail)
+    if len(body) > room:
+        # Keep the answer's closing divider and context (caveats and sources).
+        keep_end = 2 if len(body) >= 2 and body[-2].get("type") == "divider" else 0
+        end = body[len(body) - keep_end :] if keep_end else []
+        cut = _context("_(antwoord ingekort)_")
+        body = body[: room - keep_end - 1] + [cut] + end
+    return head + body + tail
+
+
+def _split_header(blocks: Blocks) -> tuple[Blocks, Blocks]:
+    if blocks and blocks[0].get("type") == "header":
+        return blocks[:1], blocks[1:]
+    return [], blocks
+
+
+def answer_blocks(answer: Answer, question: str, *, share: bool = False) -> Blocks:
+    """The answer as a private or thread reply: header, the question as asked, the answer,
+    caveats and sources, and (``share``) the button that posts it in the channel."""
+    header, body = _split_header(render.blocks(answer))
+    head = header + [_context(_mrkdwn("slack_question.j2", question=question))]
+    tail: Blocks = []
+    if share and answer.status == ANSWERED and answer.kind != "help":
+        tail.append(
+            {
+                "type": "actions",
+                "block_id": "econ071_share",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": SHARE_ACTION,
+                        "text": {"type": "plain_text", "text": "Deel in kanaal", "emoji": True},
+                        "value": question[:BUTTON_VALUE_MAX],
+                    }
+                ],
+            }
+        )
+    return _fit(head, body, tail)
+
+
+def shared_blocks(answer: Answer, question: str, user_id: str, command: str = "/071") -> Blocks:
+    """The same answer, posted visibly, with a line naming who shared it."""
+    if not _USER_ID.fullmatch(user_id or ""):
+        raise ValueError("not a Slack user id")
+    line = _mrkdwn("slack_shared_by.j2", user_id=user_id, command=command, question=question)
+    header, body = _split_header(render.blocks(answer))
+    return _fit(header, body, [_context(line)])
+
+
+def notification_text(answer: Answer) -> str:
+    """The message's ``text``: what notifications and screen readers show (mrkdwn, escaped)."""
+    rendered = render.render(answer, render.MRKDWN)
+    if answer.status == ERROR:
+        text = rendered.body
+    else:
+        # The first line that is not a note in italics ("_Geen jaar genoemd…_").
+        lines = [line for line in rendered.body.splitlines() if line.strip()]
+        first_line = next((line for line in lines if not line.startswith("_")), "")
+        text = " — ".join(t for t in (rendered.header, first_line) if t)
+    if len(text) > NOTIFICATION_TEXT_MAX:
+        text = text[: NOTIFICATION_TEXT_MAX - 1] + "…"
+    return text
+
+
+def refusal_text() -> str:
+    return _mrkdwn("slack_refusal.j2")
+
+
+def share_failed_text(reason: str | None) -> str:
+    return _mrkdwn("slack_share_failed.j2", reason=reason or "")
+
+
+def error_answer(question: str, reference: str) -> Answer:
+    """The apology (templates/error.j2) with the reference under which the error is logged."""
+    return Answer(ERROR, "error", question, reference=reference)

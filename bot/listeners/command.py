@@ -1,0 +1,32 @@
+"""``/071 <question>``: a private answer, in the ack when it is ready in time, else
+through ``respond()`` right after an empty ack."""
+
+from __future__ import annotations
+
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot.assistant import COMMAND, Assistant, question_text
+from bot.blocks import refusal_text
+
+
+def handle_command(
+    ack: Ack, respond: Respond, command: dict[str, Any], context: BoltContext
+) -> None:
+    assistant: Assistant = context["econ071"]
+    if not assistant.allows(context):
+        ack(text=refusal_text(), response_type="ephemeral")
+        return
+    question = question_text(command.get("text"))
+    job = assistant.submit(assistant.reply, question, share=True)
+    try:
+        reply = job.result(timeout=assistant.budget_left(context))
+    except FutureTimeout:
+        ack()
+        reply = job.result()
+        respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
+    else:
+        ack(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
+    assistant.log_question(reply, question, command.get("user_id"), COMMAND)

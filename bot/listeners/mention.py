@@ -1,0 +1,16 @@
+"""``@071 <question>`` in a channel: the answer in a thread under the question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext, Say
+
+from bot.assistant import MENTION, Assistant
+from bot.listeners.message import answer_message
+
+
+def handle_mention(event: dict[str, Any], say: Say, context: BoltContext) -> None:
+    assistant: Assistant = context["econ071"]
+    thread_ts = event.get("thread_ts") or event.get("ts")
+    answer_message(assistant, event, say, context, surface=MENTION, thread_ts=thread_ts)

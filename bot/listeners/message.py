@@ -1,0 +1,43 @@
+"""A direct message to the app: the answer in the same conversation.
+
+Every other message event (channels, edits, deletions, the bot's own posts) is
+ignored; mentions in channels arrive through ``app_mention``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext, Say
+
+from bot.assistant import DM, Assistant, question_text
+from bot.blocks import refusal_text
+from bot.deliveries import Deliveries
+
+
+def handle_message(event: dict[str, Any], say: Say, context: BoltContext) -> None:
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return
+    assistant: Assistant = context["econ071"]
+    answer_message(assistant, event, say, context, surface=DM, thread_ts=event.get("thread_ts"))
+
+
+def answer_message(
+    assistant: Assistant,
+    event: dict[str, Any],
+    say: Say,
+    context: BoltContext,
+    *,
+    surface: str,
+    thread_ts: str | None,
+) -> None:
+    """Answer a message event once, however often Slack delivers it."""
+    key = Deliveries.message_key(context.get("team_id"), event.get("channel"), event.get("ts"))
+    if not assistant.first_delivery(key):
+        return
+    if not assistant.allows(context):
+        say(text=refusal_text(), thread_ts=thread_ts)
+        return
+    question = question_text(event.get("text"), context.get("bot_user_id"))
+    reply = assistant.reply(question)
+    say(blocks=reply.blocks, text=reply.text, thread_ts=thread_ts)
+    assistant.log_question(reply, question, event.get("user"), surface)

@@ -1,0 +1,187 @@
+"""``econ071 serve`` (the Slack app) and ``econ071 vragen`` (the question log).
+
+Slack, gunicorn and the engine are imported inside the commands, so that
+``econ071 ask`` never loads them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+DEFAULT_PORT = 3000
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8
+
+
+def _settings(mode: str):
+    from bot.settings import SettingsError, configure_logging, from_env
+
+    try:
+        settings = from_env(mode=mode)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    configure_logging(settings.secrets)
+    return settings
+
+
+def _checked(fn, *args: Any) -> Any:
+    from bot.settings import SettingsError
+    from indicators.errors import Econ071Error
+
+    try:
+        return fn(*args)
+    except (SettingsError, Econ071Error) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command()
+@click.option(
+    "--http",
+    "http_mode",
+    is_flag=True,
+    help="HTTP mode (production): serve /slack/events with gunicorn. "
+    "Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.",
+)
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
+@click.option(
+    "--port", type=int, default=DEFAULT_PORT, show_default=True, help="HTTP mode: port to bind."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    help="HTTP mode: gunicorn worker processes (each keeps one engine).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=DEFAULT_THREADS,
+    show_default=True,
+    help="HTTP mode: threads per worker.",
+)
+def serve(http_mode: bool, host: str, port: int, workers: int, threads: int) -> None:
+    """Run the Slack app: Socket Mode by default (SLACK_BOT_TOKEN and SLACK_APP_TOKEN),
+    or HTTP mode behind gunicorn with --http. See docs/slack.md."""
+    from bot.settings import HTTP, SOCKET
+
+    if http_mode:
+        _serve_http(_settings(HTTP), host, port, workers, threads)
+    else:
+        _serve_socket(_settings(SOCKET))
+
+
+def _serve_socket(settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+    from indicators.engine import Engine
+
+    engine = _checked(Engine)
+    app = _checked(create_app, settings, engine)
+    click.echo("econ071: Socket Mode, verbonden met Slack. Ctrl-C stopt.", err=True)
+    SocketModeHandler(app, settings.app_token).start()
+
+
+def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import web_client
+    from indicators.engine import Engine
+
+    # Check everything once here, so that a bad setting is one clear line instead of
+    # every worker failing to boot; and build the store once, before the workers open it.
+    _checked(Engine)
+    try:
+        web_client(settings).auth_test()
+    except SlackApiError as exc:
+        code = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+        raise click.ClickException(f"SLACK_BOT_TOKEN was refused by Slack ({code})") from None
+    except OSError as exc:
+        where = "SLACK_API_URL" if settings.api_url else "slack.com"
+        raise click.ClickException(f"Slack's Web API ({where}) cannot be reached: {exc}") from None
+
+    options = gunicorn_options(host, port, workers, threads)
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from bot import wsgi
+
+            return wsgi.app
+
+    click.echo(
+        f"econ071: HTTP mode on http://{host}:{port}/slack/events "
+        f"({workers} workers × {threads} threads)",
+        err=True,
+    )
+    Server().run()
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """The gunicorn settings of HTTP mode (the same as the command in docs/slack.md)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 30,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "errorlog": "-",
+        "loglevel": "info",
+    }
+
+
+STATUS_LABELS = {
+    "not found": "geen antwoord",
+    "clarify": "wedervraag",
+    "error": "fout",
+    "answered": "beantwoord",
+}
+
+
+@click.command()
+@click.option(
+    "--sinds",
+    "since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only questions asked on or after this date (YYYY-MM-DD).",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many questions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON.")
+def vragen(since: datetime | None, limit: int | None, as_json: bool) -> None:
+    """List the questions asked in Slack, unanswered first, e.g. econ071 vragen --sinds 2025-01-01."""
+    from indicators import paths
+    from indicators.questionlog import QuestionLog
+
+    db = paths.db_path()
+    if not db.exists():
+        raise click.ClickException(f"no store at {db}; nothing has been asked yet")
+    since_day: date | None = since.date() if since else None
+    rows = QuestionLog(db).questions(since=since_day, limit=limit)
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+        return
+    counts = {label: 0 for label in STATUS_LABELS.values()}
+    for r in rows:
+        label = STATUS_LABELS.get(r.status, r.status)
+        counts[label] = counts.get(label, 0) + 1
+    period = f" sinds {since_day.isoformat()}" if since_day else ""
+    summary = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
+    click.echo(f"{len(rows)} vragen{period}" + (f": {summary}" if summary else "") + ".")
+    for r in rows:
+        when = datetime.fromisoformat(r.asked_at).astimezone().strftime("%Y-%m-%d %H:%M")
+        status = STATUS_LABELS.get(r.status, r.status)
+        click.echo(
+            f"{when}  {status:<13}  {r.surface or '-':<7}  {r.text}"
+            + (f"  [{r.understood}]" if r.understood else "")
+        )
