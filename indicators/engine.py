@@ -128,6 +128,9 @@ class Engine:
         if isinstance(resolved, Answer):
             return resolved
         indicator, notes = resolved
+        ignored = [*p.unknown, *(u.typed for u in p.unclear)]
+        if ignored:
+            notes.insert(0, Note("ignored", {"words": ignored}))
         if p.verb == "uitleg":
             return self._explain(p, indicator, notes)
         return self._figures(p, indicator, notes)
@@ -214,6 +217,9 @@ class Engine:
         if inds:
             notes += self._fuzzy_notes(inds[:1])
             return cat.indicators[inds[0].id], notes
+        place_words = {m.typed for m in p.of_kind("place")}
+        bds = [b for b in bds if b.typed not in place_words]  # "Leiden" alone is a place
+        dims = {cat.breakdowns[b.id].dimension for b in bds}
         if bds:
             # A sector alone ("horeca 2016") asks for the count of jobs, not a share.
             candidates = sorted(

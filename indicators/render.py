@@ -103,6 +103,14 @@ def _period(period: str | None) -> str:
     return period
 
 
+def _excerpt(text: str, limit: int = 360) -> str:
+    """A long quote cut at a sentence end, marked with […] as the report marks its own cuts."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(". ", 0, limit), text.rfind("; ", 0, limit))
+    return (text[: cut + 1] if cut > limit // 3 else text[:limit].rsplit(" ", 1)[0]) + " […]"
+
+
 def _join(items: list[str], last: str = "en") -> str:
     items = [str(i) for i in items if i]
     if len(items) <= 1:
@@ -144,6 +152,7 @@ def environment(mode: str) -> jinja2.Environment:
         euro=formatting.euro,
         period=_period,
         join_nl=_join,
+        excerpt=_excerpt,
         ucfirst=lambda s: s[:1].upper() + s[1:] if s else s,
     )
     env.globals.update(mode=mode, unit_suffix=formatting.with_unit)

@@ -77,9 +77,16 @@ def test_an_unclear_word_asks_back_with_at_most_three_options_that_have_data(ask
         assert "Ik ging uit van Leiderdorp" in reply
 
 
-def test_a_far_away_word_is_not_silently_matched(ask):
+def test_an_unknown_word_is_said_to_be_ignored_not_silently_dropped(ask):
     answer, reply = ask("banen qqqzzz 2016")
-    assert "qqqzzz" not in reply or answer.status in (NOT_FOUND, CLARIFY) or "Ik ging uit" in reply
+    assert "Niet herkend en daarom genegeerd: ‘qqqzzz’" in reply
+    assert "120.198" in reply  # and the rest of the question is still answered
+
+
+def test_a_place_alone_asks_which_figure(ask):
+    answer, reply = ask("Leiden")
+    assert answer.status == NOT_FOUND
+    assert "Welk cijfer wil je weten over Leiden?" in reply and answer.options
 
 
 def test_question_text_never_reaches_slack_as_markup(ask):
