@@ -1,4 +1,5 @@
-"""``econ071 serve`` (the Slack app) and ``econ071 vragen`` (the question log).
+"""``econ071 serve`` (the Slack app), ``econ071 vragen`` (the question log) and
+``econ071 manifest`` (the Slack app manifest).
 
 Slack, gunicorn and the engine are imported inside the commands, so that
 ``econ071 ask`` never loads them.
@@ -139,6 +140,33 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "errorlog": "-",
         "loglevel": "info",
     }
+
+
+@click.command()
+@click.option(
+    "--http",
+    "request_url",
+    metavar="URL",
+    help="Print the HTTP-mode variant, with this public request URL "
+    "(e.g. https://econ071.gemeente.nl/slack/events).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
+def manifest(request_url: str | None, as_json: bool) -> None:
+    """Print the Slack app manifest (manifest.yml; Socket Mode unless --http URL)."""
+    import yaml
+
+    from bot import manifest as slack_manifest
+
+    data = slack_manifest.load()
+    if request_url:
+        try:
+            data = slack_manifest.for_http(data, request_url)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--http") from None
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
 
 
 STATUS_LABELS = {
