@@ -81,12 +81,16 @@ def detect(path: Path) -> Detected:
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     if head.lstrip().startswith((b"{", b"[")):
-        raise refuse(shown, 1, None, "is JSON without an @odata.context; expected a CBS OData v4 file")
+        raise refuse(
+            shown, 1, None, "is JSON without an @odata.context; expected a CBS OData v4 file"
+        )
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not merely a character cut off at the end of `head`
-            raise refuse(shown, None, None, f"is not UTF-8 (byte {exc.start}: {exc.reason})") from None
+            raise refuse(
+                shown, None, None, f"is not UTF-8 (byte {exc.start}: {exc.reason})"
+            ) from None
         text = head[: exc.start].decode("utf-8-sig")
     first = text.splitlines()[0] if text.strip() else ""
     if not first:

@@ -73,3 +73,4 @@ class ParsedFile:
     regions: dict[str, Region] = field(default_factory=dict)
     breakdowns: dict[str, BreakdownInfo] = field(default_factory=dict)
     checks_lifetime: bool = True  # refuse values for places that did not exist then
+    tidy: bool = False  # chunks are figure rows (STAGE_COLUMNS), not CBS observations

@@ -1,0 +1,367 @@
+"""Import one file (or OData folder) into the store, in two steps:
+
+1. *Validate and stage*: read the file in chunks, check every row, and put the figures
+   in a temporary table. The store itself is only read: a file that fails anywhere
+   leaves it exactly as it was.
+2. *Load*, in one transaction: catalog rows (source, indicators, places, breakdowns),
+   the figures (new ones added, changed ones updated with their old values kept in
+   ``figure_history``, the same ones left alone), the 071 region summed from its six
+   municipalities where a measure is additive, and the import record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from indicators import paths, store
+from indicators.errors import DataError
+from indicators.importing import (
+    cbs_odata,
+    detect,
+    mapping,
+    records,
+    regions,
+    statline_csv,
+    tidy_csv,
+)
+from indicators.importing.errors import ImportRefused, Problems, refuse
+from indicators.importing.merge import compute_region, merge, stage_frame, staging_table
+from indicators.importing.model import STAGE_COLUMNS, ParsedFile
+from indicators.importing.periods import bounds
+from indicators.importing.plan import IndicatorPlan, plan, source_id
+
+REGION = "X_071"
+RELIABILITY = {
+    "survey": "Steekproefcijfers van het CBS: kleine verschillen en cijfers voor kleine "
+    "gemeenten zijn onzeker.",
+    "register": "Registercijfers van het CBS: volledige tellingen uit administraties, ook per "
+    "gemeente betrouwbaar.",
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    import_id: int
+    file: str
+    format: str
+    table_id: str | None
+    title: str
+    sha256: str
+    added: int
+    changed: int
+    unchanged: int
+    computed: int
+    indicators: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def file_hash(det: detect.Detected) -> str:
+    h = hashlib.sha256()
+    for path in det.files():
+        if det.format == detect.ODATA:
+            h.update(path.name.encode() + b"\0")
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+    return h.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def import_file(
+    db_path: Path | None,
+    path: Path,
+    *,
+    mapping_files: list[Path] = (),
+    table_id: str | None = None,
+    data_dir: Path | None = None,
+) -> ImportResult:
+    """Import ``path``; raise ImportRefused (store untouched) when it does not validate."""
+    data_dir = data_dir or paths.data_dir()
+    db_path = store.ensure_built(db_path, data_dir)
+    det = detect.detect(path)
+    try:
+        maps = mapping.load(data_dir / "mappings", list(mapping_files))
+    except DataError as exc:
+        raise ImportRefused([exc]) from None
+    conn = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA temp_store = FILE")
+        return _import(conn, det, maps, table_id, data_dir)
+    except DataError as exc:
+        raise ImportRefused([exc]) from None
+    finally:
+        conn.close()
+
+
+def _place_names(
+    conn: sqlite3.Connection, reference: dict, maps: mapping.Mapping
+) -> regions.PlaceNames:
+    names = regions.PlaceNames(
+        reference, conn.execute("SELECT code, name, kind, synonyms FROM places").fetchall()
+    )
+    for code, synonyms in maps.place_synonyms.items():
+        kind = reference[code].kind if code in reference else regions.kind_of(code) or "regio"
+        for phrase in synonyms:
+            names.add_synonym(phrase, code, kind)
+    return names
+
+
+def _read(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mapping,
+          table_id: str | None, reference: dict) -> ParsedFile:  # fmt: skip
+    if det.format == detect.ODATA:
+        return cbs_odata.read(det, maps.table(det.table_id).method)
+    if det.format == detect.STATLINE:
+        return statline_csv.read(det, maps, _place_names(conn, reference, maps), table_id)
+    known = tidy_csv.Known(*(
+        frozenset(r[0] for r in conn.execute(f"SELECT {col} FROM {table}"))  # noqa: S608
+        for table, col in (("indicators", "id"), ("places", "code"), ("breakdowns", "id"),
+                           ("sources", "id"))
+    ))  # fmt: skip
+    return tidy_csv.read(det, known, reference)
+
+
+def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mapping,
+            table_id: str | None, data_dir: Path) -> ImportResult:  # fmt: skip
+    reference = regions.reference(data_dir / "mappings")
+    sha = file_hash(det)
+    # -- step 1: validate and stage (the store is only read) ------------------------
+    conn.execute("BEGIN")
+    try:
+        parsed = _read(conn, det, maps, table_id, reference)
+        src = source_id(parsed.table, det.path.stem)
+        plans, warnings = ([], [])
+        if not parsed.tidy:
+            plans, warnings = plan(conn, maps, parsed.table, parsed.measures, parsed.file,
+                                   det.path.stem)  # fmt: skip
+        staging_table(conn, "staging")
+        staged = 0
+        lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.start or r.end}
+        for chunk in parsed.chunks:
+            frame = chunk if parsed.tidy else _figures(chunk, plans, src)
+            if parsed.checks_lifetime:
+                _check_lifetimes(frame, lifetimes, parsed)
+            staged += stage_frame(conn, "staging", frame, parsed.file)
+        if staged == 0:
+            raise refuse(parsed.file, None, None, "holds no figures")
+        _check_seed_collisions(conn, parsed.file)
+        if parsed.table.release:
+            _check_release(conn, parsed)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    # -- step 2: load, in one transaction -----------------------------------------
+    now = _now()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        records.ensure(conn)
+        used = {r[0] for r in conn.execute("SELECT DISTINCT indicator FROM temp.staging")}
+        plans = [p for p in plans if p.id in used]
+        _write_catalog(conn, parsed, plans, src, reference)
+        import_id = conn.execute(
+            "INSERT INTO imports (file, sha256, format, table_id, title, imported_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (str(det.path), sha, det.format, parsed.table.table_id, parsed.table.title, now),
+        ).lastrowid
+        added, changed, unchanged = merge(conn, "staging", import_id, now)
+        computed = 0
+        additive = {p.id for p in plans if p.additive}
+        if parsed.tidy:
+            additive = {r[0] for r in conn.execute(
+                "SELECT id FROM indicators WHERE additive = 1 AND id IN"
+                " (SELECT DISTINCT indicator FROM temp.staging)")}  # fmt: skip
+        sources = [r[0] for r in conn.execute("SELECT DISTINCT source FROM temp.staging")]
+        if additive:
+            computed = compute_region(conn, REGION, sorted(additive), sources, import_id, now)
+        conn.execute(
+            "UPDATE imports SET rows_added = ?, rows_changed = ?, rows_unchanged = ? WHERE id = ?",
+            (added, changed, unchanged, import_id),
+        )
+        conn.execute(
+            "INSERT INTO import_details (import_id, source, release, rows_computed, indicators,"
+            " mappings, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (import_id, "|".join(sources), parsed.table.release, computed,
+             "|".join(sorted(used)), "|".join(maps.sources), "\n".join(warnings) or None),
+        )  # fmt: skip
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('imported_at', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (now,),
+        )
+        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            table, rowid, parent, _ = problems[0]
+            raise refuse(
+                parsed.file, None, None, f"{table} row {rowid} points to a missing {parent}"
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return ImportResult(import_id, str(det.path), det.format, parsed.table.table_id,
+                        parsed.table.title, sha, added, changed, unchanged, computed,
+                        tuple(sorted(used)), tuple(warnings))  # fmt: skip
+
+
+def _figures(chunk: pd.DataFrame, plans: list[IndicatorPlan], src: str) -> pd.DataFrame:
+    """CBS observations -> figure rows: measure -> indicator, published unit -> whole units."""
+    by_measure = {p.measure: p for p in plans}
+    scale = chunk.measure.map({k: p.scale for k, p in by_measure.items()})
+    value = chunk.value.astype("float64") * scale
+    scaled = (scale != 1.0) & value.notna()
+    unit_text = chunk.measure.map({k: p.unit_text for k, p in by_measure.items()})
+    value_text = pd.Series(None, index=chunk.index, dtype=object)
+    if scaled.any():
+        value_text[scaled] = (
+            chunk.value[scaled].map(lambda v: f"{v:g}") + " (" + unit_text[scaled] + ")"
+        )
+    out = pd.DataFrame({
+        "ref": chunk.ref,
+        "indicator": chunk.measure.map({k: p.id for k, p in by_measure.items()}),
+        "place": chunk.place,
+        "period": chunk.period,
+        "breakdown": chunk.breakdown,
+        "value": value,
+        "low": None,
+        "high": None,
+        "qualifier": "exact",
+        "value_text": value_text,
+        "source": src,
+        "chapter": None,
+        "ref_date": None,
+        "note": None,
+        "status": chunk.status,
+        "missing_reason": chunk.missing_reason,
+    })  # fmt: skip
+    return out[list(STAGE_COLUMNS)]
+
+
+def _check_lifetimes(frame: pd.DataFrame, lifetimes: dict, parsed: ParsedFile) -> None:
+    """A value for a municipality at a time it did not exist cannot be CBS's: such rows
+    are added by hand somewhere on the way (e.g. Molenwaard in 2019, a year after it was
+    dissolved)."""
+    rows = frame[frame.place.isin(lifetimes) & frame.value.notna() & frame.period.notna()]
+    if rows.empty:
+        return
+    problems = Problems()
+    spans = {p: bounds(p) for p in rows.period.unique()}
+    for ref, place, period in zip(rows.ref, rows.place, rows.period, strict=True):
+        region = lifetimes[place]
+        if not region.existed(*spans[period]):
+            when = (
+                f"ended {region.end}"
+                if region.end and region.end <= spans[period][0]
+                else f"began {region.start}"
+            )
+            problems.add(DataError(
+                parsed.file, int(ref) if not isinstance(ref, str) else ref, "place",
+                f"{region.name} ({place}) {when}, so a value for {period} cannot be CBS's "
+                f"({region.note or 'check the period'}); expected no value (remove the row)",
+            ))  # fmt: skip
+    problems.raise_if_any()
+
+
+def _check_seed_collisions(conn: sqlite3.Connection, file: str) -> None:
+    row = conn.execute(
+        "SELECT s.ref, s.indicator, s.place, s.period FROM temp.staging s JOIN figures f"
+        " ON f.indicator = s.indicator AND f.place = s.place"
+        " AND coalesce(f.period, '') = coalesce(s.period, '')"
+        " AND coalesce(f.breakdown, '') = coalesce(s.breakdown, '') AND f.source = s.source"
+        " AND coalesce(f.chapter, '') = coalesce(s.chapter, '')"
+        " WHERE f.origin = 'seed' LIMIT 1"
+    ).fetchone()
+    if row:
+        ref, indicator, place, period = row
+        raise refuse(file, ref, "source",
+                     f"repeats a figure of data/ ({indicator}, {place}, {period}, same source "
+                     "and chapter); expected figures that data/ does not have — correct data/ "
+                     "instead")  # fmt: skip
+
+
+def _check_release(conn: sqlite3.Connection, parsed: ParsedFile) -> None:
+    try:
+        row = conn.execute(
+            "SELECT d.release, i.imported_at FROM import_details d JOIN imports i"
+            " ON i.id = d.import_id WHERE i.table_id = ? AND d.release IS NOT NULL"
+            " ORDER BY d.release DESC LIMIT 1",
+            (parsed.table.table_id,),
+        ).fetchone()
+    except sqlite3.OperationalError:  # no import yet
+        return
+    if row and row[0] > parsed.table.release:
+        raise refuse(parsed.file, None, "Properties",
+                     f"is release {parsed.table.release} of {parsed.table.table_id}; the store "
+                     f"already has the newer release {row[0]} (imported {row[1][:10]}); expected "
+                     "that release or a newer one")  # fmt: skip
+
+
+def _write_catalog(conn: sqlite3.Connection, parsed: ParsedFile, plans: list[IndicatorPlan],
+                   src: str, reference: dict) -> None:  # fmt: skip
+    table = parsed.table
+    if not parsed.tidy:
+        title = f"{table.title} ({table.table_id})" if table.table_id else table.title
+        conn.execute(
+            "INSERT INTO sources (id, organisation, publication, via, method, reliability,"
+            " licence, url, origin) VALUES (?, 'CBS', ?, NULL, ?, ?, ?, ?, 'import')"
+            " ON CONFLICT (id) DO UPDATE SET publication = excluded.publication,"
+            " method = excluded.method, reliability = excluded.reliability,"
+            " licence = excluded.licence, url = excluded.url WHERE sources.origin = 'import'",
+            (src, title, table.method, RELIABILITY.get(table.method), table.licence, table.url),
+        )
+    kinds = {r[0] for r in conn.execute(
+        "SELECT DISTINCT p.kind FROM temp.staging s JOIN places p ON p.code = s.place")}  # fmt: skip
+    codes = [r[0] for r in conn.execute(
+        "SELECT DISTINCT place FROM temp.staging WHERE place NOT IN (SELECT code FROM places)")]  # fmt: skip
+    for code in codes:
+        region = parsed.regions.get(code) or reference.get(code)
+        if region is None:
+            raise refuse(parsed.file, None, "place", f"{code!r} is not a known place")
+        kinds.add(region.kind)
+        conn.execute(
+            "INSERT OR IGNORE INTO places (code, name, kind, synonyms, note, origin)"
+            " VALUES (?, ?, ?, ?, ?, 'import')",
+            (code, region.name, region.kind, "|".join(region.synonyms), region.note),
+        )
+    for bd in parsed.breakdowns.values():
+        conn.execute(
+            "INSERT OR IGNORE INTO breakdowns (id, dimension, label, synonyms, sort, origin)"
+            " VALUES (?, ?, ?, '', 0, 'import')",
+            (bd.id, bd.dimension, bd.label),
+        )
+    level = "gemeente" if kinds == {"gemeente"} else "land" if kinds <= {"land"} else (
+        "mixed" if "gemeente" in kinds else "regio")  # fmt: skip
+    dims = sorted({bd.dimension for bd in parsed.breakdowns.values()})
+    for i, p in enumerate(plans):
+        if p.existing == "seed":
+            continue  # the catalog in data/ describes it; only figures are added
+        conn.execute(
+            "INSERT INTO indicators (id, label, theme, unit, definition, synonyms, level,"
+            " additive, sources, breakdown_dimension, availability, sort, origin)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'import')"
+            " ON CONFLICT (id) DO UPDATE SET label = excluded.label, theme = excluded.theme,"
+            " unit = excluded.unit, definition = excluded.definition,"
+            " synonyms = excluded.synonyms, level = excluded.level,"
+            " additive = excluded.additive, sources = excluded.sources,"
+            " breakdown_dimension = excluded.breakdown_dimension"
+            " WHERE indicators.origin = 'import'",
+            (p.id, p.label, p.theme, p.unit, p.definition, "|".join(p.synonyms), level,
+             int(p.additive), _sources_of(conn, p.id, src), dims[0] if len(dims) == 1 else None,
+             1000 + i),
+        )  # fmt: skip
+
+
+def _sources_of(conn: sqlite3.Connection, indicator: str, src: str) -> str:
+    row = conn.execute("SELECT sources FROM indicators WHERE id = ?", (indicator,)).fetchone()
+    have = [s for s in (row[0] or "").split("|") if s] if row else []
+    return "|".join(dict.fromkeys([*have, src]))

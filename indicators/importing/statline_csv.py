@@ -1,0 +1,311 @@
+"""StatLine CSV downloads: ';'-separated, quoted or not, UTF-8 with or without BOM, decimal
+comma or point, *labels* instead of codes ('Bergen (NH.)', '2019 1e kwartaal'), empty cells
+and '.' for values CBS does not publish.
+
+Two layouts are understood:
+- long: dimension columns (Geslacht, Regio's, Perioden …) then one column per measure,
+  titled with its unit in brackets: ``Bevolking op 1 januari (aantal)``;
+- wide: places (or periods) as columns and the other as the first column, one measure
+  that the file does not name: a mapping file's ``files`` entry says which.
+The file is read in chunks (pandas), so its size does not bound memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.catalog import normalise
+from indicators.errors import DataError
+from indicators.importing import periods, units
+from indicators.importing.cbs_odata import NATIONAL, slug
+from indicators.importing.detect import Detected
+from indicators.importing.errors import Problems, refuse
+from indicators.importing.mapping import Mapping
+from indicators.importing.model import (
+    CHUNK_ROWS,
+    OBSERVATION_COLUMNS,
+    UNKNOWN_OR_SECRET,
+    BreakdownInfo,
+    MeasureInfo,
+    ParsedFile,
+    TableInfo,
+)
+from indicators.importing.regions import PlaceNames
+
+PERIOD_COLUMNS = {"perioden", "periode", "jaar", "jaren", "kwartaal", "maand", "periods"}
+REGION_COLUMNS = {"regios", "regio", "gemeenten", "gemeente", "provincies", "provincie",
+                  "regioindeling", "regions", "wijken en buurten"}  # fmt: skip
+_UNIT = re.compile(r"^(?P<title>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
+_TABLE_ID = re.compile(r"(\d{5}(?:ned|eng))", re.IGNORECASE)
+EXPECTED_NUMBER = "expected a number like 124899 or 8,5, '.' (not published) or an empty cell"
+
+
+def _header(path: Path, shown: str) -> list[str]:
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        try:
+            first = fh.readline()
+        except UnicodeDecodeError as exc:
+            raise refuse(shown, 1, None, f"is not UTF-8 ({exc.reason})") from None
+    return next(csv.reader(io.StringIO(first), delimiter=";"))
+
+
+def _measure_title(raw: str) -> tuple[str, str | None]:
+    """'Bevolking op 1 januari (aantal)' -> ('Bevolking op 1 januari', 'aantal');
+    'Onderwijsniveau 5 categorien/11 Basisonderwijs (%)' -> ('Onderwijsniveau 5
+    categorien: Basisonderwijs', '%')."""
+    m = _UNIT.match(raw.strip())
+    title, unit = (m.group("title"), m.group("unit")) if m else (raw.strip(), None)
+    parts = [re.sub(r"^\d+\s+", "", p.strip()) for p in title.split("/") if p.strip()]
+    title = ": ".join(parts) if parts else title
+    return " ".join(title.split()), unit
+
+
+class _Layout:
+    def __init__(self) -> None:
+        self.kind = "long"  # long | wide_places | wide_periods
+        self.period_col: str | None = None
+        self.region_col: str | None = None
+        self.dim_cols: list[str] = []
+        self.measure_cols: dict[str, str] = {}  # column -> measure key
+        self.wide_cols: dict[str, str] = {}  # column -> place code or period label
+        self.first_col: str | None = None
+
+
+def read(det: Detected, mapping: Mapping, names: PlaceNames, table_hint: str | None) -> ParsedFile:
+    path = det.path
+    shown = str(path)
+    header = _header(path, shown)
+    rule = mapping.file(path)
+    m = _TABLE_ID.search(path.name)
+    table_id = (rule.table if rule else None) or table_hint or (m.group(1) if m else None)
+    table_id = table_id.lower() if table_id else None
+    trule = mapping.table(table_id)
+    title = (rule.title if rule else None) or trule.title or path.stem
+    table = TableInfo(
+        table_id=table_id,
+        title=title,
+        summary="",
+        licence="CC BY 4.0",
+        url=f"https://opendata.cbs.nl/#/CBS/nl/dataset/{table_id}" if table_id else None,
+        release=None,
+        method=(rule.method if rule else None) or trule.method or "register",
+    )
+    layout = _Layout()
+    measures: dict[str, MeasureInfo] = {}
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise refuse(shown, 1, dup, "appears twice in the header; expected unique column names")
+    for col in header:
+        norm = normalise(col)
+        title_, unit_text = _measure_title(col)
+        if norm in PERIOD_COLUMNS and layout.period_col is None:
+            layout.period_col = col
+        elif norm in REGION_COLUMNS and layout.region_col is None:
+            layout.region_col = col
+        elif unit_text is not None or mapping.measure(table_id, None, title_):
+            key = title_
+            measures[key] = MeasureInfo(key, None, title_, units.parse(unit_text), "")
+            layout.measure_cols[col] = key
+        elif not layout.measure_cols:
+            layout.dim_cols.append(col)
+        else:
+            raise refuse(shown, 1, col,
+                         "has no unit in brackets; expected a measure column such as "
+                         "'Bevolking op 1 januari (aantal)' after the dimension columns")  # fmt: skip
+    if not layout.measure_cols:
+        _wide_layout(layout, header, names, rule, shown, measures)
+    elif layout.period_col is None:
+        raise refuse(shown, 1, None,
+                     f"has no period column; expected one named 'Perioden' (columns: {', '.join(header)})")  # fmt: skip
+    parsed = ParsedFile("statline-csv", shown, table, measures, iter(()))
+    parsed.chunks = _chunks(path, shown, header, layout, names, parsed)
+    return parsed
+
+
+def _wide_layout(layout: _Layout, header: list[str], names: PlaceNames, rule, shown: str,
+                 measures: dict[str, MeasureInfo]) -> None:  # fmt: skip
+    first, rest = header[0], header[1:]
+    if not rest:
+        raise refuse(shown, 1, None, "has one column; expected ';'-separated columns")
+    resolved = names.resolve_all(rest)
+    as_periods = {}
+    for col in rest:
+        try:
+            as_periods[col] = periods.from_label(col)
+        except periods.PeriodError:
+            break
+    if all(isinstance(v, str) for v in resolved.values()):
+        layout.kind, layout.wide_cols = "wide_places", dict(resolved)
+    elif len(as_periods) == len(rest):
+        layout.kind, layout.wide_cols = "wide_periods", {c: c for c in rest}
+    else:
+        bad = next(c for c, v in resolved.items() if not isinstance(v, str))
+        raise refuse(shown, 1, bad,
+                     "no column names a measure (a title with its unit in brackets, like "
+                     "'Bevolking op 1 januari (aantal)'), and the columns are neither all places "
+                     f"nor all periods: {_place_problem(bad, resolved[bad])}")  # fmt: skip
+    layout.first_col = first
+    if not (rule and rule.measure):
+        what = "places" if layout.kind == "wide_places" else "periods"
+        raise refuse(shown, 1, None,
+                     f"its columns are {what} and it does not say which measure it holds; add a "
+                     "'files' entry with 'measure' and 'unit' to a mapping file (docs/import.md)")  # fmt: skip
+    unit = units.parse({"procent": "%"}.get(rule.unit or "", rule.unit))
+    measures[rule.measure] = MeasureInfo(rule.measure, None, rule.measure, unit, "")
+
+
+def _place_problem(name: str, candidates) -> str:
+    if not candidates:
+        return f"{name!r} is not a CBS region name; expected a name like 'Leiden' or 'Bergen (NH.)'"
+    listed = ", ".join(f"{c.code} ({c.kind})" for c in candidates)
+    return f"{name!r} fits several places ({listed}); name the place in the mapping file's place_synonyms"
+
+
+def _read_chunks(path: Path, shown: str, ncols: int) -> Iterator[tuple[int, pd.DataFrame]]:
+    """(line number of the chunk's first row, chunk); every cell as text."""
+    reader = pd.read_csv(
+        path, sep=";", dtype=str, keep_default_na=False, na_filter=False, header=0,
+        chunksize=CHUNK_ROWS, encoding="utf-8-sig", skip_blank_lines=True, quotechar='"',
+        engine="c",
+    )  # fmt: skip
+    line = 2
+    try:
+        for chunk in reader:
+            yield line, chunk
+            line += len(chunk)
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            raise refuse(shown, int(m.group(2)), None,
+                         f"has {m.group(3)} fields; expected {m.group(1)} like the header") from None  # fmt: skip
+        raise refuse(shown, None, None, f"cannot be read as CSV ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise refuse(shown, None, None, f"is not UTF-8 ({exc.reason})") from None
+
+
+def _values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(value or NaN, missing reason or None, bad mask)."""
+    text = cells.str.strip()
+    reason = pd.Series(None, index=cells.index, dtype=object)
+    reason[text == ""] = "Impossible"
+    reason[text == "."] = UNKNOWN_OR_SECRET
+    reason[text.str.lower() == "x"] = "Confidential"
+    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    bad = reason.isna() & numbers.isna()
+    return numbers, reason, bad
+
+
+def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: PlaceNames,
+            parsed: ParsedFile) -> Iterator[pd.DataFrame]:  # fmt: skip
+    problems = Problems()
+    period_cache: dict[str, tuple[str, str | None] | None] = {}
+    place_cache: dict[str, str | None] = {}
+    breakdown_cache: dict[tuple, str | None] = {}
+
+    def period_of(label: str, line: int, col: str) -> tuple[str, str | None] | None:
+        if label not in period_cache:
+            try:
+                period_cache[label] = periods.from_label(label)
+            except periods.PeriodError as exc:
+                period_cache[label] = None
+                problems.add(DataError(shown, line, col, str(exc)))
+        return period_cache[label]
+
+    def place_of(name: str, line: int, col: str) -> str | None:
+        if name not in place_cache:
+            got = names.resolve_all([name])[name]
+            place_cache[name] = got if isinstance(got, str) else None
+            if not isinstance(got, str):
+                problems.add(DataError(shown, line, col, _place_problem(name, got)))
+        return place_cache[name]
+
+    def breakdown_of(labels: tuple[str, ...]) -> str | None:
+        if labels not in breakdown_cache:
+            parts = [(slug(col), label) for col, label in zip(layout.dim_cols, labels, strict=True)
+                     if label and not normalise(label).startswith("totaal")]  # fmt: skip
+            if not parts:
+                breakdown_cache[labels] = None
+            else:
+                dimension = "_".join(p[0] for p in parts)
+                label = ", ".join(p[1] for p in parts)
+                bd_id = f"{dimension}:{slug(label)}"
+                parsed.breakdowns.setdefault(bd_id, BreakdownInfo(bd_id, dimension, label))
+                breakdown_cache[labels] = bd_id
+        return breakdown_cache[labels]
+
+    for first_line, chunk in _read_chunks(path, shown, len(header)):
+        lines = pd.RangeIndex(first_line, first_line + len(chunk))
+        chunk.index = lines
+        frames = []
+        if layout.kind == "long":
+            per = chunk[layout.period_col]
+            for label, idx in per.groupby(per, sort=False).groups.items():
+                period_of(label, int(idx[0]), layout.period_col)
+            if layout.region_col:
+                reg = chunk[layout.region_col].str.strip()
+                for name, idx in reg.groupby(reg, sort=False).groups.items():
+                    place_of(name, int(idx[0]), layout.region_col)
+                place = reg.map(place_cache)
+            else:
+                place = pd.Series(NATIONAL, index=lines)
+            if layout.dim_cols:
+                keys = list(zip(*(chunk[c].str.strip() for c in layout.dim_cols), strict=True))
+                breakdown = pd.Series([breakdown_of(k) for k in keys], index=lines, dtype=object)
+            else:
+                breakdown = pd.Series(None, index=lines, dtype=object)
+            pairs = per.map(period_cache)
+            for col, key in layout.measure_cols.items():
+                frames.append(
+                    _frame(chunk[col], col, key, place, pairs, breakdown, problems, shown)
+                )
+        else:
+            first = chunk[layout.first_col].str.strip()
+            key = next(iter(parsed.measures))
+            for label, idx in first.groupby(first, sort=False).groups.items():
+                if layout.kind == "wide_places":
+                    period_of(label, int(idx[0]), layout.first_col)
+                else:
+                    place_of(label, int(idx[0]), layout.first_col)
+            breakdown = pd.Series(None, index=lines, dtype=object)
+            for col, target in layout.wide_cols.items():
+                if layout.kind == "wide_places":
+                    place, pairs = pd.Series(target, index=lines), first.map(period_cache)
+                else:
+                    place = first.map(place_cache)
+                    pairs = pd.Series([period_of(target, 1, col)] * len(lines), index=lines)
+                frames.append(
+                    _frame(chunk[col], col, key, place, pairs, breakdown, problems, shown)
+                )
+        problems.raise_if_any()
+        out = pd.concat(frames, ignore_index=True) if frames else None
+        if out is not None and len(out):
+            yield out[list(OBSERVATION_COLUMNS)]
+    problems.raise_if_any()
+
+
+def _frame(cells: pd.Series, col: str, key: str, place: pd.Series, pairs: pd.Series,
+           breakdown: pd.Series, problems: Problems, shown: str) -> pd.DataFrame:  # fmt: skip
+    numbers, reason, bad = _values(cells)
+    for line in bad[bad].index[:5]:
+        problems.add(DataError(shown, int(line), col, f"is {cells[line]!r}; {EXPECTED_NUMBER}"))
+    ok = pairs.notna() & place.notna()
+    period = pairs.map(lambda p: p[0] if p else None)
+    status = pairs.map(lambda p: p[1] if p else None)
+    frame = pd.DataFrame({
+        "ref": cells.index.astype("int64"),
+        "measure": key,
+        "place": place,
+        "period": period,
+        "breakdown": breakdown,
+        "value": numbers.where(reason.isna()),
+        "status": status,
+        "missing_reason": reason,
+        "value_text": None,
+    })  # fmt: skip
+    return frame[ok.to_numpy()]
