@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from indicators import paths, store
+from indicators.catalog import normalise, split_list
 from indicators.errors import DataError
 from indicators.importing import (
     cbs_odata,
@@ -146,7 +147,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
                                    det.path.stem)  # fmt: skip
         staging_table(conn, "staging")
         staged = 0
-        lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.start or r.end}
+        lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.end}
         for chunk in parsed.chunks:
             frame = chunk if parsed.tidy else _figures(chunk, plans, src)
             if parsed.checks_lifetime:
@@ -168,7 +169,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         records.ensure(conn)
         used = {r[0] for r in conn.execute("SELECT DISTINCT indicator FROM temp.staging")}
         plans = [p for p in plans if p.id in used]
-        _write_catalog(conn, parsed, plans, src, reference)
+        _write_catalog(conn, parsed, plans, src, reference, maps)
         import_id = conn.execute(
             "INSERT INTO imports (file, sha256, format, table_id, title, imported_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -248,28 +249,29 @@ def _figures(chunk: pd.DataFrame, plans: list[IndicatorPlan], src: str) -> pd.Da
 
 
 def _check_lifetimes(frame: pd.DataFrame, lifetimes: dict, parsed: ParsedFile) -> None:
-    """A value for a municipality at a time it did not exist cannot be CBS's: such rows
-    are added by hand somewhere on the way (e.g. Molenwaard in 2019, a year after it was
-    dissolved)."""
+    """A value for a municipality after it ceased to exist cannot be CBS's: such rows are
+    added by hand somewhere on the way (e.g. Molenwaard in 2019, dissolved on 1 January)."""
     rows = frame[frame.place.isin(lifetimes) & frame.value.notna() & frame.period.notna()]
     if rows.empty:
         return
     problems = Problems()
-    spans = {p: bounds(p) for p in rows.period.unique()}
+    first_days = {p: bounds(p)[0] for p in rows.period.unique()}
     for ref, place, period in zip(rows.ref, rows.place, rows.period, strict=True):
         region = lifetimes[place]
-        if not region.existed(*spans[period]):
-            when = (
-                f"ended {region.end}"
-                if region.end and region.end <= spans[period][0]
-                else f"began {region.start}"
-            )
+        if not region.can_have_figures(first_days[period]):
             problems.add(DataError(
-                parsed.file, int(ref) if not isinstance(ref, str) else ref, "place",
-                f"{region.name} ({place}) {when}, so a value for {period} cannot be CBS's "
-                f"({region.note or 'check the period'}); expected no value (remove the row)",
+                parsed.file, ref if isinstance(ref, str) else int(ref), parsed.place_field,
+                f"{region.name} ({place}) has a value for {period}, but it {_ended(region)};"
+                " expected no value (was the row added by hand?)",
             ))  # fmt: skip
     problems.raise_if_any()
+
+
+def _ended(region: regions.Region) -> str:
+    day = f"{region.end[8:10]}-{region.end[5:7]}-{region.end[:4]}"
+    if region.renamed:
+        return f"was renamed on {day}" + (f" to {region.successor}" if region.successor else "")
+    return f"was dissolved on {day}" + (f" into {region.successor}" if region.successor else "")
 
 
 def _check_seed_collisions(conn: sqlite3.Connection, file: str) -> None:
@@ -307,7 +309,7 @@ def _check_release(conn: sqlite3.Connection, parsed: ParsedFile) -> None:
 
 
 def _write_catalog(conn: sqlite3.Connection, parsed: ParsedFile, plans: list[IndicatorPlan],
-                   src: str, reference: dict) -> None:  # fmt: skip
+                   src: str, reference: dict, maps: mapping.Mapping) -> None:  # fmt: skip
     table = parsed.table
     if not parsed.tidy:
         title = f"{table.title} ({table.table_id})" if table.table_id else table.title
@@ -323,15 +325,20 @@ def _write_catalog(conn: sqlite3.Connection, parsed: ParsedFile, plans: list[Ind
         "SELECT DISTINCT p.kind FROM temp.staging s JOIN places p ON p.code = s.place")}  # fmt: skip
     codes = [r[0] for r in conn.execute(
         "SELECT DISTINCT place FROM temp.staging WHERE place NOT IN (SELECT code FROM places)")]  # fmt: skip
+    taken = _place_phrases(conn) if codes else set()
     for code in codes:
         region = parsed.regions.get(code) or reference.get(code)
         if region is None:
             raise refuse(parsed.file, None, "place", f"{code!r} is not a known place")
         kinds.add(region.kind)
+        # A synonym another place already answers to ('Utrecht') would make questions ambiguous.
+        wanted = (*region.synonyms, *maps.place_synonyms.get(code, ()))
+        synonyms = [s for s in dict.fromkeys(wanted) if normalise(s) not in taken]
+        taken.update(normalise(s) for s in (region.name, *synonyms))
         conn.execute(
             "INSERT OR IGNORE INTO places (code, name, kind, synonyms, note, origin)"
             " VALUES (?, ?, ?, ?, ?, 'import')",
-            (code, region.name, region.kind, "|".join(region.synonyms), region.note),
+            (code, region.name, region.kind, "|".join(synonyms), region.note),
         )
     for bd in parsed.breakdowns.values():
         conn.execute(
@@ -359,6 +366,14 @@ def _write_catalog(conn: sqlite3.Connection, parsed: ParsedFile, plans: list[Ind
              int(p.additive), _sources_of(conn, p.id, src), dims[0] if len(dims) == 1 else None,
              1000 + i),
         )  # fmt: skip
+
+
+def _place_phrases(conn: sqlite3.Connection) -> set[str]:
+    phrases = set()
+    for name, synonyms in conn.execute("SELECT name, synonyms FROM places"):
+        phrases.add(normalise(name))
+        phrases.update(normalise(s) for s in split_list(synonyms))
+    return phrases
 
 
 def _sources_of(conn: sqlite3.Connection, indicator: str, src: str) -> str:

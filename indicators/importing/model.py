@@ -74,3 +74,4 @@ class ParsedFile:
     breakdowns: dict[str, BreakdownInfo] = field(default_factory=dict)
     checks_lifetime: bool = True  # refuse values for places that did not exist then
     tidy: bool = False  # chunks are figure rows (STAGE_COLUMNS), not CBS observations
+    place_field: str = "place"  # the column that names places, for messages

@@ -91,6 +91,8 @@ def plan(conn: sqlite3.Connection, mapping: Mapping, table: TableInfo,
     taken = _phrases_of_others(conn, {d[1] for d in drafts})
     plans, warnings = [], []
     for measure, ind_id, label, unit, wanted, additive, definition, theme, origin, rule in drafts:
+        if taken.get(normalise(label), ind_id) != ind_id:  # 'Bevolking' of another table
+            label = f"{label} ({table.table_id or stem})"
         taken.setdefault(normalise(label), ind_id)
         synonyms = []
         for phrase in wanted:

@@ -46,17 +46,26 @@ class Region:
     name: str  # our display name: 'Leiden', 'Zuid-Holland', 'provincie Utrecht'
     kind: str
     title: str  # CBS's title: 'Utrecht (PV)', 'Bergen (NH.)'
-    synonyms: tuple[str, ...]
+    synonyms: tuple[str, ...]  # for the catalog: never a name another region also has
     note: str | None
     start: str | None  # ISO date the place came into being, when CBS says
     end: str | None  # ISO date it ceased to exist (opgeheven, or renamed under a new code)
     successor: str | None  # 'Molenlanden (GM1978)'
+    aliases: tuple[str, ...] = ()  # for reading names: also the bare 'Groningen' of PV20
+    renamed: bool = False  # ended by a change of name (and code), not dissolved
 
-    def existed(self, first_day: str, last_day: str) -> bool:
-        """Whether the place existed at some moment of a period."""
-        if self.end and self.end <= first_day:
-            return False
-        return not (self.start and self.start > last_day)
+    def can_have_figures(self, first_day: str) -> bool:
+        """Whether CBS can publish a figure for this place for a period starting then.
+
+        Not after it was dissolved (Molenwaard, dissolved 1-1-2019, has no population on
+        1 January 2019), nor for a year after its name changed (CBS still gives figures
+        under the old name for the year of the change). No check on when a place began:
+        CBS recomputes figures for today's areas back in time."""
+        if not self.end:
+            return True
+        if self.renamed:
+            return first_day[:4] <= self.end[:4]
+        return first_day < self.end
 
 
 def kind_of(code: str) -> str | None:
@@ -109,8 +118,9 @@ def from_codes(items: Iterable[dict]) -> dict[str, Region]:
     for code, kind, title, bare, description in raw:
         word = KIND_WORDS.get(kind)
         name = f"{word} {bare}" if word and bare_count[normalise(bare)] > 1 else bare
-        synonyms = [s for s in dict.fromkeys((title, bare, f"{word} {bare}" if word else "")) if s]
-        synonyms = [s for s in synonyms if s != name]
+        aliases = [s for s in dict.fromkeys((title, bare, f"{word} {bare}" if word else "")) if s]
+        aliases = [s for s in aliases if s != name]
+        synonyms = [s for s in aliases if bare_count[normalise(s)] <= 1 or s != bare]
         start, end, successor, renamed = _lifetime(description)
         note = None
         if end:
@@ -122,7 +132,17 @@ def from_codes(items: Iterable[dict]) -> dict[str, Region]:
                 note = f"Voormalige gemeente: opgeheven per {day}"
                 note += f", opgegaan in {successor}." if successor else "."
         regions[code] = Region(
-            code, name, kind, title, tuple(synonyms), note, start, end, successor
+            code,
+            name,
+            kind,
+            title,
+            tuple(synonyms),
+            note,
+            start,
+            end,
+            successor,
+            tuple(aliases),
+            renamed,
         )
     return regions
 
@@ -167,7 +187,7 @@ class PlaceNames:
         for r in regions.values():
             self._add(r.title, r.code, r.kind, exact=True)
             self._add(r.name, r.code, r.kind, exact=True)
-            for s in r.synonyms:
+            for s in r.aliases:
                 self._add(s, r.code, r.kind, exact=False)
         for code, name, kind, synonyms in store_places:
             self._add(name, code, kind, exact=True)

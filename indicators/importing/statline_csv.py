@@ -124,6 +124,7 @@ def read(det: Detected, mapping: Mapping, names: PlaceNames, table_hint: str | N
         raise refuse(shown, 1, None,
                      f"has no period column; expected one named 'Perioden' (columns: {', '.join(header)})")  # fmt: skip
     parsed = ParsedFile("statline-csv", shown, table, measures, iter(()))
+    parsed.place_field = layout.region_col or layout.first_col or "Regio's"
     parsed.chunks = _chunks(path, shown, header, layout, names, parsed)
     return parsed
 
@@ -167,7 +168,7 @@ def _place_problem(name: str, candidates) -> str:
     return f"{name!r} fits several places ({listed}); name the place in the mapping file's place_synonyms"
 
 
-def _read_chunks(path: Path, shown: str, ncols: int) -> Iterator[tuple[int, pd.DataFrame]]:
+def _read_chunks(path: Path, shown: str, header: list[str]) -> Iterator[tuple[int, pd.DataFrame]]:
     """(line number of the chunk's first row, chunk); every cell as text."""
     reader = pd.read_csv(
         path, sep=";", dtype=str, keep_default_na=False, na_filter=False, header=0,
@@ -177,6 +178,7 @@ def _read_chunks(path: Path, shown: str, ncols: int) -> Iterator[tuple[int, pd.D
     line = 2
     try:
         for chunk in reader:
+            chunk.columns = header  # pandas renames an empty header cell 'Unnamed: 0'
             yield line, chunk
             line += len(chunk)
     except pd.errors.ParserError as exc:
@@ -239,7 +241,7 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
                 breakdown_cache[labels] = bd_id
         return breakdown_cache[labels]
 
-    for first_line, chunk in _read_chunks(path, shown, len(header)):
+    for first_line, chunk in _read_chunks(path, shown, header):
         lines = pd.RangeIndex(first_line, first_line + len(chunk))
         chunk.index = lines
         frames = []
