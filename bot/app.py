@@ -43,10 +43,21 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
+class _SameTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that it goes unused next to our client;
+    it is the very same token, so the warning would only mislead an admin."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def create_app(settings: Settings, engine: Engine, assistant: Assistant | None = None) -> App:
     """Build the Bolt app for Socket Mode or HTTP mode. Raises SettingsError (one line,
     no secrets) when Slack refuses the bot token or cannot be reached."""
     assistant = assistant or Assistant(settings, engine)
+    bolt_logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _SameTokenWarning) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_SameTokenWarning())
     try:
         app = App(
             # The token comes with the client (on SLACK_API_URL when set).

@@ -112,7 +112,8 @@ def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> N
     class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # settings of newer gunicorns only where known
+                    self.cfg.set(key, value)
 
         def load(self):
             from bot import wsgi
@@ -139,6 +140,9 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         "keepalive": 5,
         "errorlog": "-",
         "loglevel": "info",
+        # gunicorn >= 25.1 opens a control socket in $HOME; one fixed path per user would
+        # clash between two servers on one machine, and nothing here uses it.
+        "control_socket_disable": True,
     }
 
 

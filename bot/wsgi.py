@@ -24,6 +24,8 @@ from indicators.errors import Econ071Error
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
+log = logging.getLogger(__name__)
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -42,11 +44,24 @@ def create_wsgi_app(env: Mapping[str, str] | None = None) -> WSGIApp:
     assistant = Assistant(settings, engine)
     handler = SlackRequestHandler(create_app(settings, engine, assistant), path=EVENTS_PATH)
 
+    # Bolt logs a refused request with its whole body (user names, the question); say
+    # only that it happened, and what to check.
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
             return [b"ok"]
-        return handler(environ, start_response)
+
+        def start(status: str, headers: list, *args: Any) -> Any:
+            if status.startswith("401"):
+                log.warning(
+                    "refused a request without a valid, recent Slack signature"
+                    " (if Slack's own requests are refused: check SLACK_SIGNING_SECRET and the clock)"
+                )
+            return start_response(status, headers, *args)
+
+        return handler(environ, start)
 
     application.bolt_app = handler.app  # type: ignore[attr-defined]
     application.assistant = assistant  # type: ignore[attr-defined]

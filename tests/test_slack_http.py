@@ -299,7 +299,7 @@ def test_every_reply_is_valid_block_kit(sender, slack, question):
     ],
     ids=["unsigned", "wrong-secret", "six-minutes-old", "six-minutes-ahead"],
 )
-def test_badly_signed_requests_get_401_and_run_no_listener(sender, slack, http_app, how):
+def test_badly_signed_requests_get_401_and_run_no_listener(sender, slack, http_app, how, caplog):
     question = f"banen Oegstgeest 2016 {sorted(how)[0]}"
     responses = [
         sender.command(question, slack.response_url(), **how),
@@ -311,6 +311,9 @@ def test_badly_signed_requests_get_401_and_run_no_listener(sender, slack, http_a
     time.sleep(0.2)  # a listener would have called out by now
     assert slack.calls == []
     assert logged(http_app, question, timeout=0) == []
+    # The log says it happened, without the request's contents (names, the question).
+    assert caplog.text.count("refused a request without a valid, recent Slack signature") == 3
+    assert "Oegstgeest" not in caplog.text and "alice" not in caplog.text
 
 
 def test_tampered_body_gets_401(sender, slack):
