@@ -18,7 +18,9 @@ from indicators.errors import Econ071Error
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A mapping file (YAML) besides data/mappings/*.yml; may be repeated.")  # fmt: skip
 @click.option("--table", "table_id", help="CBS table id of a StatLine CSV whose name lacks it.")
-def import_command(paths: tuple[Path, ...], mappings: tuple[Path, ...], table_id: str | None) -> None:
+def import_command(
+    paths: tuple[Path, ...], mappings: tuple[Path, ...], table_id: str | None
+) -> None:
     """Import CBS tables and tidy CSV files: PATH is an OData v4 folder (or one of its
     JSON files), a StatLine CSV download or a tidy figures CSV. Each file is checked
     completely first and loaded in one transaction: a file with an error changes nothing.
@@ -34,7 +36,9 @@ def import_command(paths: tuple[Path, ...], mappings: tuple[Path, ...], table_id
         except Econ071Error as exc:
             if done:
                 click.echo(f"({done} file(s) before this one were imported.)", err=True)
-            raise click.ClickException(f"{path} was not imported, the store is unchanged:\n{exc}") from None
+            raise click.ClickException(
+                f"{path} was not imported, the store is unchanged:\n{exc}"
+            ) from None
         done += 1
         table = f"table {r.table_id}" if r.table_id else "no table id"
         click.echo(

@@ -190,7 +190,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
             (added, changed, unchanged, import_id),
         )
         conn.execute(
-            "INSERT INTO import_details (import_id, source, release, rows_computed, indicators,"
+            "INSERT OR REPLACE INTO import_details (import_id, source, release, rows_computed, indicators,"
             " mappings, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (import_id, "|".join(sources), parsed.table.release, computed,
              "|".join(sorted(used)), "|".join(maps.sources), "\n".join(warnings) or None),
@@ -352,6 +352,10 @@ def _write_catalog(conn: sqlite3.Connection, parsed: ParsedFile, plans: list[Ind
     for i, p in enumerate(plans):
         if p.existing == "seed":
             continue  # the catalog in data/ describes it; only figures are added
+        if not p.describes:  # another table made it: only add this source
+            conn.execute("UPDATE indicators SET sources = ? WHERE id = ?",
+                         (_sources_of(conn, p.id, src), p.id))  # fmt: skip
+            continue
         conn.execute(
             "INSERT INTO indicators (id, label, theme, unit, definition, synonyms, level,"
             " additive, sources, breakdown_dimension, availability, sort, origin)"

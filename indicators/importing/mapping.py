@@ -139,6 +139,10 @@ def _check_keys(entry: object, allowed: set[str], file: str, where: str) -> dict
 def _measure(entry: dict, file: str, where: str) -> MeasureRule:
     allowed = {f for f in MeasureRule.__dataclass_fields__}
     _check_keys(entry, allowed, file, where)
+    if isinstance(entry.get("code"), int | float):
+        raise DataError(file, where, "code",
+                        f"is the number {entry['code']!r}; expected the code in quotes, e.g. "
+                        "\"3000790_2\" (YAML reads 3000790_2 as a number)")  # fmt: skip
     values = {k: _text(entry.get(k), file, where, k) for k in allowed - {"synonyms", "additive"}}
     if not values["indicator"]:
         raise DataError(file, where, "indicator", "is missing; every measure needs a catalog id")

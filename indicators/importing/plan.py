@@ -33,6 +33,7 @@ class IndicatorPlan:
     theme: str
     definition: str
     existing: str | None  # origin of the catalog row it maps to ('seed', 'import'), if any
+    describes: bool  # this table describes the indicator (it is new, or was first made by it)
 
 
 def source_id(table: TableInfo, file_stem: str) -> str:
@@ -53,8 +54,9 @@ def _phrases_of_others(conn: sqlite3.Connection, own_ids: set[str]) -> dict[str,
 def plan(conn: sqlite3.Connection, mapping: Mapping, table: TableInfo,
          measures: dict[str, MeasureInfo], file: str, stem: str) -> tuple[list[IndicatorPlan], list[str]]:  # fmt: skip
     """One plan per measure (in the table's order) and warnings for the analyst."""
-    existing = {r[0]: (r[1], r[2], bool(r[3])) for r in
-                conn.execute("SELECT id, origin, unit, additive FROM indicators")}  # fmt: skip
+    existing = {r[0]: (r[1], r[2], bool(r[3]), split_list(r[4])) for r in
+                conn.execute("SELECT id, origin, unit, additive, sources FROM indicators")}  # fmt: skip
+    src = source_id(table, stem)
     trule = mapping.table(table.table_id)
     theme_default = trule.theme or table.title.split(";")[0].strip()
     drafts = []
@@ -80,6 +82,7 @@ def plan(conn: sqlite3.Connection, mapping: Mapping, table: TableInfo,
                         and not _AVERAGE.search(measure.title))  # fmt: skip
         short = _DATE_TAIL.sub("", measure.title)
         wanted = [*(rule.synonyms if rule else ()), *([short] if short != measure.title else [])]
+        wanted = list(dict.fromkeys(wanted))
         definition = (
             (rule.definition if rule and rule.definition else None)
             or " ".join(measure.description.split())
@@ -105,7 +108,9 @@ def plan(conn: sqlite3.Connection, mapping: Mapping, table: TableInfo,
                 continue
             taken[normalise(phrase)] = ind_id
             synonyms.append(phrase)
+        owners = existing.get(ind_id, (None, None, None, []))[3]
+        describes = origin is None or not owners or owners[0] == src
         plans.append(IndicatorPlan(measure.key, ind_id, label, unit, measure.unit.scale,
                                    measure.unit.text, tuple(synonyms), additive, theme,
-                                   definition, origin))  # fmt: skip
+                                   definition, origin, describes))  # fmt: skip
     return plans, warnings
