@@ -85,6 +85,9 @@ from bot import slack_commands  # noqa: E402 (Slack itself is imported inside th
 main.add_command(slack_commands.serve)
 main.add_command(slack_commands.vragen)
 main.add_command(slack_commands.manifest)
+from bot import summary_commands  # noqa: E402 (slack_sdk, matplotlib: inside the command)
+
+main.add_command(summary_commands.summary)
 # -- end of command registrations --
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from indicators import store, summary_ledger
+from indicators import formatting, store, summary_ledger
 from indicators.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer, Interpretation, Value
 from indicators.catalog import Indicator, normalise
 from indicators.engine import Engine, period_key
@@ -76,9 +76,9 @@ class Week:
 class Point:
     label: str  # a period, a place or a category
     value: float | None
-    low: float | None = None
-    high: float | None = None
-    exact: bool = True
+    low: float | None
+    high: float | None
+    display: str  # as the answers show it: "5,5%", "omstreeks 75%", "6 – 8%"
 
 
 @dataclass(frozen=True)
@@ -209,21 +209,24 @@ def build(
 # -- spotlight ----------------------------------------------------------------------------
 def themes(engine: Engine) -> list[tuple[str, list[Indicator]]]:
     """The catalog's themes that have figures, alphabetically, each with its candidate
-    indicators: those with figures for the 071 area or its municipalities (else all
-    with figures), in catalog order."""
+    indicators: those with figures for the 071 area or its municipalities, most figures
+    first (else all with figures, in catalog order)."""
     cat = engine.catalog
     local = {cat.region_code, *cat.six}
-    places: dict[str, set[str]] = {}
-    for indicator, place in engine.conn.execute("SELECT DISTINCT indicator, place FROM figures"):
-        places.setdefault(indicator, set()).add(place)
+    counts: dict[str, int] = {}  # figures per indicator for the 071 area and its places
+    for indicator, place, n in engine.conn.execute(
+        "SELECT indicator, place, count(*) FROM figures GROUP BY indicator, place"
+    ):
+        counts[indicator] = counts.get(indicator, 0) + (n if place in local else 0)
     by_theme: dict[str, list[Indicator]] = {}
     for ind in cat.indicators.values():
-        if ind.id in places:
+        if ind.id in counts:
             by_theme.setdefault(ind.theme or "overig", []).append(ind)
     out = []
     for theme in sorted(by_theme):
         inds = by_theme[theme]
-        out.append((theme, [i for i in inds if places[i.id] & local] or inds))
+        local_inds = sorted((i for i in inds if counts[i.id]), key=lambda i: -counts[i.id])
+        out.append((theme, local_inds or inds))
     return out
 
 
@@ -301,7 +304,13 @@ def chart_spec(engine: Engine, ind: Indicator, answer: Answer) -> ChartSpec | No
                         source,
                         _source_label(engine, source),
                         tuple(
-                            Point(f.period or "", f.value, exact=f.qualifier == "exact")
+                            Point(
+                                f.period or "",
+                                f.value,
+                                f.low,
+                                f.high,
+                                formatting.value(f.value, ind.unit, f.qualifier, f.low, f.high),
+                            )
                             for f in points
                         ),
                     )
@@ -310,7 +319,7 @@ def chart_spec(engine: Engine, ind: Indicator, answer: Answer) -> ChartSpec | No
         shown = [v for v in answer.values if v.published]
         for source in dict.fromkeys(v.source for v in shown):
             points = tuple(
-                Point(_category(answer, v), v.value, v.low, v.high, v.qualifier == "exact")
+                Point(_category(answer, v), v.value, v.low, v.high, v.display)
                 for v in shown
                 if v.source == source
             )
@@ -366,10 +375,9 @@ def new_imports(engine: Engine, since: datetime, until: datetime) -> list[NewImp
             "SELECT DISTINCT indicator, place, period FROM figures WHERE import_id = ?",
             (import_id,),
         )
-        indicators = dict.fromkeys(
-            cat.indicators[i].label if i in cat.indicators else i for i, _, _ in figures
-        )
-        places = dict.fromkeys(cat.place_name(p) for _, p, _ in figures)
+        indicators = sorted({cat.indicators[i].label if i in cat.indicators else i
+                             for i, _, _ in figures})  # fmt: skip
+        places = sorted({cat.place_name(p) for _, p, _ in figures})
         periods = sorted({q for _, _, q in figures if q}, key=period_key)
         when = datetime.fromisoformat(imported_at).astimezone(TIMEZONE).date().isoformat()
         out.append(
