@@ -88,6 +88,10 @@ main.add_command(slack_commands.manifest)
 from bot import summary_commands  # noqa: E402 (slack_sdk, matplotlib: inside the command)
 
 main.add_command(summary_commands.summary)
+from bot import import_commands  # noqa: E402 (pandas: inside the command)
+
+main.add_command(import_commands.import_command)
+main.add_command(import_commands.imports_command)
 # -- end of command registrations --
 
 if __name__ == "__main__":

@@ -98,3 +98,32 @@ def sender(http_app):
     from slack_harness import SlackSender
 
     return SlackSender(http_app.url)
+
+
+# -- importing CBS data (tests/test_import_*.py) ------------------------------------------
+CBS_FIXTURES = ROOT / "tests" / "fixtures" / "cbs"
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built from data/ and never imported into: tests copy it (see fresh_store)."""
+    from indicators.build import build
+
+    path = tmp_path_factory.mktemp("seed") / "econ071.sqlite"
+    build(path, ROOT / "data")
+    return path
+
+
+@pytest.fixture
+def fresh_store(seed_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the seed store at ECON071_DB, for tests that import."""
+    import shutil
+    import sqlite3
+
+    conn = sqlite3.connect(seed_store)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    path = tmp_path / "econ071.sqlite"
+    shutil.copyfile(seed_store, path)
+    monkeypatch.setenv("ECON071_DB", str(path))
+    return path
