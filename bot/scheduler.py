@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from slack_sdk import WebClient
 
-from bot.summary import Outcome, client_from_env, post_summary
+from bot.summary import NotConfigured, Outcome, client_from_env, post_summary
 from indicators import summary, summary_ledger
 from indicators.engine import Engine
 
@@ -38,6 +40,7 @@ GRACE = timedelta(hours=6)  # a slot missed by less than this is still posted
 RETRY_DELAY = timedelta(minutes=10)
 MAX_RETRIES = 6
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,}")
 
 
 def _weekday(token: str) -> int:
@@ -179,3 +182,34 @@ def _posted(engine: Engine, channel: str, now: datetime) -> bool:
         return summary_ledger.posted(conn, channel, summary.Week.of(now).key) is not None
     finally:
         conn.close()
+
+
+def start_from_env(
+    engine_or_db: Engine | Path | str | None = None, env: Mapping[str, str] | None = None
+) -> BackgroundScheduler | None:
+    """For ``econ071 serve``: the weekly summary's scheduler when ECON071_SUMMARY_CHANNEL
+    is set (else None). A bad setting raises SettingsError, naming the variable."""
+    from bot.settings import SettingsError
+
+    env = os.environ if env is None else env
+    channel = env.get("ECON071_SUMMARY_CHANNEL", "").strip()
+    if not channel:
+        return None
+    if not _CHANNEL.fullmatch(channel):
+        raise SettingsError("ECON071_SUMMARY_CHANNEL is malformed: expected a channel ID (C…)")
+    try:
+        return start_summary_scheduler(
+            engine_or_db,
+            channel,
+            cron=env.get("ECON071_SUMMARY_CRON") or None,
+            timezone=env.get("ECON071_SUMMARY_TZ") or None,
+            client=client_from_env(env),
+        )
+    except NotConfigured as exc:
+        raise SettingsError(str(exc)) from None
+    except ZoneInfoNotFoundError:
+        raise SettingsError(
+            "ECON071_SUMMARY_TZ is malformed: expected a time zone such as Europe/Amsterdam"
+        ) from None
+    except ValueError as exc:
+        raise SettingsError(f"ECON071_SUMMARY_CRON is malformed: {exc}") from None

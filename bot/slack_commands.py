@@ -84,6 +84,9 @@ def _serve_socket(settings) -> None:
 
     engine = _checked(Engine)
     app = _checked(create_app, settings, engine)
+    from bot.scheduler import start_from_env
+
+    _checked(start_from_env, engine)  # the weekly summary, when ECON071_SUMMARY_CHANNEL is set
     click.echo("econ071: Socket Mode, verbonden met Slack. Ctrl-C stopt.", err=True)
     SocketModeHandler(app, settings.app_token).start()
 
@@ -97,7 +100,7 @@ def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> N
 
     # Check everything once here, so that a bad setting is one clear line instead of
     # every worker failing to boot; and build the store once, before the workers open it.
-    _checked(Engine)
+    engine = _checked(Engine)
     try:
         web_client(settings).auth_test()
     except SlackApiError as exc:
@@ -107,6 +110,10 @@ def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> N
         where = "SLACK_API_URL" if settings.api_url else "slack.com"
         raise click.ClickException(f"Slack's Web API ({where}) cannot be reached: {exc}") from None
 
+    from bot.scheduler import start_from_env
+
+    # The weekly summary runs in this (master) process, not in every worker.
+    _checked(start_from_env, engine)
     options = gunicorn_options(host, port, workers, threads)
 
     class Server(BaseApplication):

@@ -131,3 +131,39 @@ def test_a_slot_missed_this_week_is_caught_up_within_the_grace():
     assert sched.missed_slot(trigger, monday_10) == datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM)
     assert sched.missed_slot(trigger, datetime(2026, 11, 23, 8, 0, tzinfo=AMSTERDAM)) is None
     assert sched.missed_slot(trigger, datetime(2026, 11, 24, 10, 0, tzinfo=AMSTERDAM)) is None
+
+
+def test_serve_schedules_the_summary_only_when_a_channel_is_set(engine, slack):
+    env = {"SLACK_BOT_TOKEN": "xoxb-test-schedule", "SLACK_API_URL": slack.url}
+    assert sched.start_from_env(engine, env) is None
+    scheduler = sched.start_from_env(engine, {**env, "ECON071_SUMMARY_CHANNEL": CHANNEL})
+    try:
+        job = scheduler.get_job(sched.JOB_ID)
+        assert job.name == f"weekly summary to {CHANNEL}"
+        assert job.next_run_time.weekday() == 0
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [
+        ("ECON071_SUMMARY_CHANNEL", "#algemeen", "ECON071_SUMMARY_CHANNEL is malformed"),
+        ("ECON071_SUMMARY_CRON", "elke maandag", "ECON071_SUMMARY_CRON is malformed"),
+        ("ECON071_SUMMARY_TZ", "Europe/Leiden", "ECON071_SUMMARY_TZ is malformed"),
+        ("SLACK_BOT_TOKEN", "", "SLACK_BOT_TOKEN is not set"),
+    ],
+)
+def test_a_bad_summary_setting_stops_serve_with_one_clear_line(
+    engine, slack, setting, value, message
+):
+    from bot.settings import SettingsError
+
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test-schedule",
+        "SLACK_API_URL": slack.url,
+        "ECON071_SUMMARY_CHANNEL": CHANNEL,
+        setting: value,
+    }
+    with pytest.raises(SettingsError, match=message):
+        sched.start_from_env(engine, env)
