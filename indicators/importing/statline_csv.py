@@ -244,6 +244,8 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
     for first_line, chunk in _read_chunks(path, shown, header):
         lines = pd.RangeIndex(first_line, first_line + len(chunk))
         chunk.index = lines
+        if first_line == 2:
+            _check_dimensions(chunk, layout, shown)
         frames = []
         if layout.kind == "long":
             per = chunk[layout.period_col]
@@ -289,6 +291,18 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
         if out is not None and len(out):
             yield out[list(OBSERVATION_COLUMNS)]
     problems.raise_if_any()
+
+
+def _check_dimensions(chunk: pd.DataFrame, layout: _Layout, shown: str) -> None:
+    """A dimension column full of numbers is a measure column whose title lost its unit."""
+    for col in layout.dim_cols:
+        cells = chunk[col].str.strip()
+        filled = cells[(cells != "") & (cells != ".")]
+        numeric = pd.to_numeric(filled.str.replace(",", ".", regex=False), errors="coerce")
+        if len(filled) and numeric.notna().all():
+            raise refuse(shown, 1, col,
+                         "holds numbers; expected a measure title with its unit in brackets, "
+                         "like 'Bevolking op 1 januari (aantal)'")  # fmt: skip
 
 
 def _frame(cells: pd.Series, col: str, key: str, place: pd.Series, pairs: pd.Series,
