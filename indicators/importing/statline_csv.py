@@ -244,7 +244,7 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
     for first_line, chunk in _read_chunks(path, shown, header):
         lines = pd.RangeIndex(first_line, first_line + len(chunk))
         chunk.index = lines
-        if first_line == 2:
+        if first_line == 2 and layout.kind == "long":
             _check_dimensions(chunk, layout, shown)
         frames = []
         if layout.kind == "long":
