@@ -198,7 +198,7 @@ def mrkdwn(answer: Answer) -> str:
     return render(answer, MRKDWN).text
 
 
-def _chunks(text: str, limit: int) -> list[str]:
+def chunks(text: str, limit: int) -> list[str]:
     """Split text at paragraph (else line) boundaries into pieces of at most limit chars."""
     pieces: list[str] = []
     current = ""
@@ -242,12 +242,12 @@ def _blocks(r: Rendered, shared_by: str | None) -> list[dict[str, Any]]:
         out.append(
             {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}}
         )
-    for piece in _chunks(r.body, SECTION_TEXT_MAX):
+    for piece in chunks(r.body, SECTION_TEXT_MAX):
         out.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
     if r.footer:
         out.append({"type": "divider"})
         elements = [{"type": "mrkdwn", "text": piece}
-                    for piece in _chunks(r.footer, CONTEXT_TEXT_MAX)][:CONTEXT_ELEMENTS_MAX]  # fmt: skip
+                    for piece in chunks(r.footer, CONTEXT_TEXT_MAX)][:CONTEXT_ELEMENTS_MAX]  # fmt: skip
         out.append({"type": "context", "elements": elements})
     if shared_by:
         out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": shared_by}]})

@@ -83,7 +83,7 @@ def _section(text: str) -> list[dict[str, Any]]:
     # verbatim: Slack must not turn words into links or mentions on its own.
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": piece, "verbatim": True}}
-        for piece in render._chunks(text, SECTION_TEXT_MAX)
+        for piece in render.chunks(text, SECTION_TEXT_MAX)
     ]
 
 
@@ -91,7 +91,7 @@ def _context(text: str) -> list[dict[str, Any]]:
     if not text:
         return []
     elements = [{"type": "mrkdwn", "text": piece, "verbatim": True}
-                for piece in render._chunks(text, CONTEXT_TEXT_MAX)]  # fmt: skip
+                for piece in render.chunks(text, CONTEXT_TEXT_MAX)]  # fmt: skip
     return [{"type": "context", "elements": elements[: render.CONTEXT_ELEMENTS_MAX]}]
 
 
