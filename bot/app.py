@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.error import URLError
 
@@ -64,14 +63,15 @@ def create_app(settings: Settings, engine: Engine, assistant: Assistant | None =
             # Socket Mode needs no signing secret: Bolt skips request verification there.
             signing_secret=settings.signing_secret or "",
             client=web_client(settings),
-            # False: this is a long-running server (gunicorn workers or a Socket Mode
-            # process), not a FaaS. Bolt returns the HTTP response as soon as ack() is
-            # called and runs the rest of the listener (respond(), chat.postMessage, the
-            # question log) on listener_executor, so slow work never delays the ack.
-            process_before_response=False,
-            listener_executor=ThreadPoolExecutor(
-                max_workers=32, thread_name_prefix="econ071-listener"
-            ),
+            # True, although this is a long-running server and not a FaaS. With False,
+            # Bolt runs each listener on another thread and polls for ack() every 10 ms,
+            # which made up most of a fast answer's latency. With True the listener runs
+            # on the request's own thread and its return sends the response; so every
+            # listener here acks within the budget and hands all slower work (respond(),
+            # chat.postMessage, the question log) to the Assistant's background pool,
+            # whose threads keep running after the response, as in any gunicorn worker
+            # or Socket Mode process. (On a FaaS this would need lazy listeners instead.)
+            process_before_response=True,
         )
     except BoltError as exc:
         cause = exc.__context__

@@ -59,7 +59,12 @@ class Assistant:
         self.engine = engine
         self.question_log = question_log or QuestionLog(engine.db_path)
         self.deliveries = deliveries or Deliveries(engine.db_path)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="econ071-answer")
+        # Two pools: answers (waited for with a time budget) and what follows an ack
+        # (delivery, the log), which may itself wait for an answer: never the same pool.
+        self._answers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="econ071-answer")
+        self._after = ThreadPoolExecutor(
+            max_workers=4 * workers, thread_name_prefix="econ071-after"
+        )
         try:
             self.question_log.prepare()
         except Exception as exc:  # noqa: BLE001 (answering must not depend on the log)
@@ -82,7 +87,7 @@ class Assistant:
                 )
             else:
                 rendered = blocks.answer_blocks(answer, question, share=share)
-            return Reply(answer, rendered, blocks.notification_text(answer))
+            return Reply(answer, rendered, blocks.notification_text(rendered))
         except Exception:
             return self.apology(question)
 
@@ -95,7 +100,23 @@ class Assistant:
         )
 
     def submit(self, fn: Callable[..., Reply], *args: Any, **kwargs: Any) -> Future[Reply]:
-        return self._pool.submit(fn, *args, **kwargs)
+        """Start an answer; the caller waits for it within its budget."""
+        return self._answers.submit(fn, *args, **kwargs)
+
+    def later(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run work that follows the ack (delivery, the log) in the background; a failure
+        is logged, since nobody waits for it."""
+
+        def run() -> None:
+            try:
+                fn(*args, **kwargs)
+            except Exception:
+                log.exception(
+                    "background work after the ack failed (%s)",
+                    getattr(fn, "__name__", type(fn).__name__),
+                )
+
+        self._after.submit(run)
 
     def budget_left(self, context: Mapping[str, Any]) -> float:
         """Seconds left to answer inside the ack, counted from the request's arrival."""
@@ -112,4 +133,5 @@ class Assistant:
         return self.deliveries.first(key)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._after.shutdown(wait=True)
+        self._answers.shutdown(wait=True)

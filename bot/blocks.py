@@ -83,16 +83,19 @@ def shared_blocks(answer: Answer, question: str, user_id: str, command: str = "/
     return _fit(header, body, [_context(line)])
 
 
-def notification_text(answer: Answer) -> str:
-    """The message's ``text``: what notifications and screen readers show (mrkdwn, escaped)."""
-    rendered = render.render(answer, render.MRKDWN)
-    if answer.status == ERROR:
-        text = rendered.body
-    else:
-        # The first line that is not a note in italics ("_Geen jaar genoemd…_").
-        lines = [line for line in rendered.body.splitlines() if line.strip()]
-        first_line = next((line for line in lines if not line.startswith("_")), "")
-        text = " — ".join(t for t in (rendered.header, first_line) if t)
+def notification_text(reply_blocks: Blocks) -> str:
+    """The message's ``text`` (what notifications and screen readers show), taken from
+    the rendered blocks: the header and the first line of the answer that is not a note
+    in italics. Already escaped, as the blocks are."""
+    header = next((b["text"]["text"] for b in reply_blocks if b["type"] == "header"), "")
+    first_line = ""
+    for block in reply_blocks:
+        if block["type"] == "section":
+            lines = [line for line in block["text"]["text"].splitlines() if line.strip()]
+            first_line = next((line for line in lines if not line.startswith("_")), "")
+            if first_line:
+                break
+    text = " — ".join(t for t in (header, first_line) if t) or "Antwoord van 071"
     if len(text) > NOTIFICATION_TEXT_MAX:
         text = text[: NOTIFICATION_TEXT_MAX - 1] + "…"
     return text

@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -68,15 +70,38 @@ class QuestionLog:
     def __init__(self, db_path: Path | None = None) -> None:
         self.db_path = db_path or paths.db_path()
         self._key: bytes | None = None
+        self._local = threading.local()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA synchronous = NORMAL")  # durable enough in WAL mode
+        return conn
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        # A short-lived connection per write: safe in threads and after a fork
-        # (gunicorn workers), and cheap next to answering a question.
-        with closing(sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA synchronous = NORMAL")  # durable enough in WAL mode
+        """A short-lived connection (set-up, listing)."""
+        with closing(self._open()) as conn:
             yield conn
+
+    def _writer(self) -> sqlite3.Connection:
+        # One connection per thread and process, kept: opening one parses the whole
+        # store's schema, which cost more than the write itself. Never shared across a
+        # fork (gunicorn workers) nor between threads.
+        conn = getattr(self._local, "conn", None)
+        if conn is None or self._local.pid != os.getpid():
+            conn = self._local.conn = self._open()
+            self._local.pid = os.getpid()
+        return conn
+
+    def _drop_writer(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
 
     def prepare(self) -> None:
         """Create the log table if needed, switch the store to WAL and make the hash key."""
@@ -126,7 +151,8 @@ class QuestionLog:
                 understood,
                 status,
             )
-            with self._connect() as conn, conn:
+            conn = self._writer()
+            with conn:
                 conn.execute(
                     "INSERT INTO questions (asked_at, user_hash, surface, text, understood,"
                     " status) VALUES (?, ?, ?, ?, ?, ?)",
@@ -134,6 +160,7 @@ class QuestionLog:
                 )
             return True
         except Exception as exc:  # noqa: BLE001 (the log must never break an answer)
+            self._drop_writer()  # start afresh next time (the store may have been replaced)
             log.warning("could not log a question in %s: %s", self.db_path, exc)
             return False
 

@@ -1,14 +1,15 @@
-"""``/071 <question>``: a private answer, in the ack when it is ready in time, else
-through ``respond()`` right after an empty ack."""
+"""``/071 <question>``: a private answer, in the ack when it is ready within the budget,
+else through ``respond()`` right after an empty ack."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.assistant import COMMAND, Assistant, question_text
+from bot.assistant import COMMAND, Assistant, Reply, question_text
 from bot.blocks import refusal_text
 
 
@@ -20,13 +21,21 @@ def handle_command(
         ack(text=refusal_text(), response_type="ephemeral")
         return
     question = question_text(command.get("text"))
+    user_id = command.get("user_id")
     job = assistant.submit(assistant.reply, question, share=True)
     try:
         reply = job.result(timeout=assistant.budget_left(context))
     except FutureTimeout:
-        ack()
-        reply = job.result()
-        respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
-    else:
-        ack(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
-    assistant.log_question(reply, question, command.get("user_id"), COMMAND)
+        ack()  # the response goes out as this listener returns
+        assistant.later(_respond_when_ready, assistant, job, respond, question, user_id)
+        return
+    ack(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
+    assistant.later(assistant.log_question, reply, question, user_id, COMMAND)
+
+
+def _respond_when_ready(
+    assistant: Assistant, job: Future[Reply], respond: Respond, question: str, user_id: str | None
+) -> None:
+    reply = job.result()
+    respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
+    assistant.log_question(reply, question, user_id, COMMAND)

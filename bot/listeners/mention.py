@@ -13,4 +13,5 @@ from bot.listeners.message import answer_message
 def handle_mention(event: dict[str, Any], say: Say, context: BoltContext) -> None:
     assistant: Assistant = context["econ071"]
     thread_ts = event.get("thread_ts") or event.get("ts")
-    answer_message(assistant, event, say, context, surface=MENTION, thread_ts=thread_ts)
+    # Returning acks the event at once; the answer follows from the background pool.
+    assistant.later(answer_message, assistant, event, say, context, MENTION, thread_ts)

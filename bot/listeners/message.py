@@ -18,7 +18,8 @@ def handle_message(event: dict[str, Any], say: Say, context: BoltContext) -> Non
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return
     assistant: Assistant = context["econ071"]
-    answer_message(assistant, event, say, context, surface=DM, thread_ts=event.get("thread_ts"))
+    # Returning acks the event at once; the answer follows from the background pool.
+    assistant.later(answer_message, assistant, event, say, context, DM, event.get("thread_ts"))
 
 
 def answer_message(
@@ -26,7 +27,6 @@ def answer_message(
     event: dict[str, Any],
     say: Say,
     context: BoltContext,
-    *,
     surface: str,
     thread_ts: str | None,
 ) -> None:

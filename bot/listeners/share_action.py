@@ -35,11 +35,23 @@ def handle_share(
     ack()
     assistant: Assistant = context["econ071"]
     if not assistant.allows(context):
-        respond(text=refusal_text(), response_type="ephemeral", replace_original=False)
+        assistant.later(respond, text=refusal_text(), response_type="ephemeral",
+                        replace_original=False)  # fmt: skip
         return
     user_id = (body.get("user") or {}).get("id", "")
     channel_id = context.get("channel_id") or (body.get("channel") or {}).get("id")
-    question = action.get("value") or ""
+    assistant.later(_share, assistant, action.get("value") or "", user_id, channel_id, respond,
+                    client)  # fmt: skip
+
+
+def _share(
+    assistant: Assistant,
+    question: str,
+    user_id: str,
+    channel_id: str | None,
+    respond: Respond,
+    client: WebClient,
+) -> None:
     reply = assistant.reply(question, shared_by=user_id)
     if reply.answer.status == ERROR:  # an apology is for the asker only
         respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral",
