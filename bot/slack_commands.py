@@ -8,6 +8,8 @@ Slack, gunicorn and the engine are imported inside the commands, so that
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from datetime import date, datetime
 from typing import Any
 
@@ -49,7 +51,12 @@ def _checked(fn, *args: Any) -> Any:
 )
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
 @click.option(
-    "--port", type=int, default=DEFAULT_PORT, show_default=True, help="HTTP mode: port to bind."
+    "--port",
+    type=int,
+    default=DEFAULT_PORT,
+    envvar="PORT",
+    show_default=True,
+    help="HTTP mode: port to bind (or $PORT).",
 )
 @click.option(
     "--workers",
@@ -87,8 +94,19 @@ def _serve_socket(settings) -> None:
     from bot.scheduler import start_from_env
 
     _checked(start_from_env, engine)  # the weekly summary, when ECON071_SUMMARY_CHANNEL is set
+    handler = SocketModeHandler(app, settings.app_token)
+    stop = threading.Event()
+    # systemd stops with SIGTERM: close the connection and let answers under way finish
+    # (the background pools are joined at exit) instead of dying mid-answer.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    handler.connect()
     click.echo("econ071: Socket Mode, verbonden met Slack. Ctrl-C stopt.", err=True)
-    SocketModeHandler(app, settings.app_token).start()
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()
 
 
 def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> None:

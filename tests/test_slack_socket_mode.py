@@ -147,5 +147,6 @@ def test_econ071_serve_runs_socket_mode(slack_api, store_path, tmp_path):
             proc.terminate()
             out, err = proc.communicate(timeout=10)
         assert "Socket Mode" in err
+        assert proc.returncode == 0, err  # SIGTERM: closed cleanly, not killed
         for secret in (BOT_TOKEN, APP_TOKEN):
             assert secret not in out + err
