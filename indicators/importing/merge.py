@@ -38,46 +38,54 @@ def staging_table(conn: sqlite3.Connection, name: str) -> None:
         " value_text TEXT, source TEXT NOT NULL, chapter TEXT, ref_date TEXT, note TEXT,"
         " status TEXT, missing_reason TEXT, computed INTEGER NOT NULL DEFAULT 0)"
     )
-    conn.execute(f"CREATE UNIQUE INDEX temp.{name}_key ON {name} ({KEY})")
 
 
-def _rows(frame: pd.DataFrame) -> list[tuple]:
-    cols = []
-    for c in STAGE_COLUMNS:
-        col = frame[c]
-        if col.dtype.kind == "f":
-            values = col.tolist()
-            cols.append([None if v != v else v for v in values])  # NaN -> NULL
-        else:
-            cols.append([None if v is None or v != v else v for v in col.tolist()])
-    return list(zip(*cols, strict=True))
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[list]:
+    """Rows for executemany, with NaN and pandas' missing values as None."""
+    values = frame[columns].astype(object)
+    return values.where(values.notna(), None).to_numpy().tolist()
+
+
+KEY_COLUMNS = ["indicator", "place", "period", "breakdown", "source", "chapter"]
 
 
 def stage_frame(conn: sqlite3.Connection, name: str, frame: pd.DataFrame, file: str) -> int:
-    rows = _rows(frame)
-    sql = f"INSERT INTO temp.{name} ({', '.join(STAGE_COLUMNS)}) VALUES ({', '.join('?' * len(STAGE_COLUMNS))})"  # noqa: S608
-    try:
-        conn.executemany(sql, rows)
-    except sqlite3.IntegrityError:
-        raise _duplicate(conn, name, rows, file) from None
-    return len(rows)
+    """Stage a chunk. A figure repeated within the chunk is refused here; one repeated
+    across chunks is caught by ``merge`` (see ``RepeatedFigure``)."""
+    repeated = frame.duplicated(KEY_COLUMNS, keep=False)
+    if repeated.any():
+        first, second = frame[repeated].head(2).itertuples(index=False)
+        raise _repeats(file, second, first)
+    # Columns that are empty throughout the chunk are left to the table's defaults (NULL).
+    columns = [c for c in STAGE_COLUMNS if c in frame and not frame[c].isna().all()]
+    sql = f"INSERT INTO temp.{name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+    conn.executemany(sql, _rows(frame, columns))
+    return len(frame)
 
 
-def _duplicate(conn: sqlite3.Connection, name: str, rows: list[tuple], file: str) -> ImportRefused:
-    """Which row repeats which: same indicator, place, period and breakdown."""
-    for row in rows:
-        ref, indicator, place, period, breakdown = row[:5]
-        other = conn.execute(
-            f"SELECT ref FROM temp.{name} WHERE indicator = ? AND place = ?"  # noqa: S608
-            " AND coalesce(period, '') = coalesce(?, '') AND coalesce(breakdown, '') = coalesce(?, '')",
-            (indicator, place, period, breakdown),
-        ).fetchone()
-        if other and other[0] != ref:
-            where = f"line {other[0]}" if isinstance(other[0], int) else other[0]
-            return ImportRefused([DataError(file, ref, None,
-                                            f"repeats the figure of {where} ({indicator}, {place}, "
-                                            f"{period or 'no period'}); expected each figure once")])  # fmt: skip
-    return ImportRefused([DataError(file, None, None, "repeats a figure; expected each once")])
+def _repeats(file: str, row, first) -> ImportRefused:
+    where = f"line {first.ref}" if not isinstance(first.ref, str) else first.ref
+    ref = row.ref if isinstance(row.ref, str) else int(row.ref)
+    return ImportRefused([DataError(file, ref, None,
+                                    f"repeats the figure of {where} ({row.indicator}, {row.place}, "
+                                    f"{row.period or 'no period'}); expected each figure once")])  # fmt: skip
+
+
+def find_repeated(conn: sqlite3.Connection, name: str, file: str) -> ImportRefused:
+    """The first figure staged twice (only looked for when merge saw one)."""
+    row = conn.execute(
+        f"SELECT min(ref), max(ref), indicator, place, period FROM temp.{name}"  # noqa: S608
+        f" GROUP BY {KEY} HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    first, second, indicator, place, period = row
+    where = f"line {first}" if isinstance(first, int) else first
+    return ImportRefused([DataError(file, second, None,
+                                    f"repeats the figure of {where} ({indicator}, {place}, "
+                                    f"{period or 'no period'}); expected each figure once")])  # fmt: skip
+
+
+class RepeatedFigure(Exception):
+    "The staged rows hold a figure twice (in different chunks)"
 
 
 def merge(conn: sqlite3.Connection, name: str, import_id: int, now: str) -> tuple[int, int, int]:
@@ -85,22 +93,32 @@ def merge(conn: sqlite3.Connection, name: str, import_id: int, now: str) -> tupl
     old values go to figure_history. A computed row never replaces a published one."""
     staged = conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]  # noqa: S608
     guard = " AND (s.computed = 0 OR f.computed = 1)"
-    changed = conn.execute(
-        "INSERT INTO figure_history (figure_id, import_id, old_import_id, changed_at,"  # noqa: S608
-        " old_value, new_value, old_low, new_low, old_high, new_high, old_status, new_status,"
-        " old_missing_reason, new_missing_reason)"
-        f" SELECT f.id, ?, f.import_id, ?, f.value, s.value, f.low, s.low, f.high, s.high,"
-        f" f.status, s.status, f.missing_reason, s.missing_reason"
-        f" FROM temp.{name} s JOIN figures f ON {_JOIN}"
-        f" WHERE NOT ({_same('f', 's')}){guard}",
-        (import_id, now),
-    ).rowcount
+    known = conn.execute(
+        f"SELECT 1 FROM figures WHERE indicator IN (SELECT DISTINCT indicator FROM temp.{name})"  # noqa: S608
+        f" AND source IN (SELECT DISTINCT source FROM temp.{name}) LIMIT 1"
+    ).fetchone()
+    changed = (
+        0
+        if not known
+        else conn.execute(
+            "INSERT INTO figure_history (figure_id, import_id, old_import_id, changed_at,"  # noqa: S608
+            " old_value, new_value, old_low, new_low, old_high, new_high, old_status, new_status,"
+            " old_missing_reason, new_missing_reason)"
+            f" SELECT f.id, ?, f.import_id, ?, f.value, s.value, f.low, s.low, f.high, s.high,"
+            f" f.status, s.status, f.missing_reason, s.missing_reason"
+            f" FROM temp.{name} s JOIN figures f ON {_JOIN}"
+            f" WHERE NOT ({_same('f', 's')}){guard}",
+            (import_id, now),
+        ).rowcount
+    )
     before = conn.total_changes
     cols = ", ".join(FIGURE_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in _COMPARED)
     conn.execute(
         f"INSERT INTO figures ({cols}, computed, origin, import_id, updated_at)"  # noqa: S608
         f" SELECT {cols}, computed, 'import', ?, ? FROM temp.{name} WHERE true"
+        # In the unique key's order, so that the store's indexes grow at their ends.
+        " ORDER BY indicator, place, period, breakdown"
         f" ON CONFLICT ({KEY}) DO UPDATE SET {updates}, computed = excluded.computed,"
         " origin = 'import', import_id = excluded.import_id, updated_at = excluded.updated_at"
         f" WHERE NOT ({_same('figures', 'excluded')})"
@@ -108,6 +126,10 @@ def merge(conn: sqlite3.Connection, name: str, import_id: int, now: str) -> tupl
         (import_id, now),
     )
     written = conn.total_changes - before
+    if written:
+        mine = conn.execute("SELECT count(*) FROM figures WHERE import_id = ?", (import_id,))
+        if mine.fetchone()[0] < written:  # a staged row updated one staged just before it
+            raise RepeatedFigure()
     return written - changed, changed, staged - written
 
 

@@ -192,54 +192,60 @@ def _read_chunks(path: Path, shown: str, header: list[str]) -> Iterator[tuple[in
 
 
 def _values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(value or NaN, missing reason or None, bad mask)."""
-    text = cells.str.strip()
+    """(value or NaN, missing reason or None, bad mask). Clean numbers take the fast path;
+    only the other cells are looked at as text (decimal comma, '.', empty, 'x')."""
+    numbers = pd.to_numeric(cells, errors="coerce")
     reason = pd.Series(None, index=cells.index, dtype=object)
-    reason[text == ""] = "Impossible"
-    reason[text == "."] = UNKNOWN_OR_SECRET
-    reason[text.str.lower() == "x"] = "Confidential"
-    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    bad = reason.isna() & numbers.isna()
+    rest = numbers.isna()
+    if rest.any():
+        text = cells[rest].str.strip()
+        fixed = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+        numbers = numbers.astype("float64")
+        numbers[rest] = fixed
+        t = text[fixed.isna()]
+        reason[t.index[(t == "").to_numpy()]] = "Impossible"
+        reason[t.index[(t == ".").to_numpy()]] = UNKNOWN_OR_SECRET
+        reason[t.index[(t.str.lower() == "x").to_numpy()]] = "Confidential"
+    bad = numbers.isna() & reason.isna()
     return numbers, reason, bad
 
 
 def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: PlaceNames,
             parsed: ParsedFile) -> Iterator[pd.DataFrame]:  # fmt: skip
     problems = Problems()
-    period_cache: dict[str, tuple[str, str | None] | None] = {}
-    place_cache: dict[str, str | None] = {}
-    breakdown_cache: dict[tuple, str | None] = {}
+    period_map: dict[str, str | None] = {}  # label as printed -> period
+    status_map: dict[str, str | None] = {}
+    place_map: dict[str, str | None] = {}
+    breakdown_map: dict[tuple, str | None] = {}
 
-    def period_of(label: str, line: int, col: str) -> tuple[str, str | None] | None:
-        if label not in period_cache:
-            try:
-                period_cache[label] = periods.from_label(label)
-            except periods.PeriodError as exc:
-                period_cache[label] = None
-                problems.add(DataError(shown, line, col, str(exc)))
-        return period_cache[label]
+    def learn_periods(labels: pd.Series, col: str) -> None:
+        for line, label in labels.drop_duplicates().items():
+            if label not in period_map:
+                try:
+                    period_map[label], status_map[label] = periods.from_label(label)
+                except periods.PeriodError as exc:
+                    period_map[label] = status_map[label] = None
+                    problems.add(DataError(shown, int(line), col, str(exc)))
 
-    def place_of(name: str, line: int, col: str) -> str | None:
-        if name not in place_cache:
-            got = names.resolve_all([name])[name]
-            place_cache[name] = got if isinstance(got, str) else None
-            if not isinstance(got, str):
-                problems.add(DataError(shown, line, col, _place_problem(name, got)))
-        return place_cache[name]
+    def learn_places(labels: pd.Series, col: str) -> None:
+        new = [(line, n) for line, n in labels.drop_duplicates().items() if n not in place_map]
+        got = names.resolve_all(n.strip() for _, n in new)
+        for line, name in new:
+            code = got[name.strip()]
+            place_map[name] = code if isinstance(code, str) else None
+            if not isinstance(code, str):
+                problems.add(DataError(shown, int(line), col, _place_problem(name.strip(), code)))
 
-    def breakdown_of(labels: tuple[str, ...]) -> str | None:
-        if labels not in breakdown_cache:
-            parts = [(slug(col), label) for col, label in zip(layout.dim_cols, labels, strict=True)
-                     if label and not normalise(label).startswith("totaal")]  # fmt: skip
-            if not parts:
-                breakdown_cache[labels] = None
-            else:
-                dimension = "_".join(p[0] for p in parts)
-                label = ", ".join(p[1] for p in parts)
-                bd_id = f"{dimension}:{slug(label)}"
-                parsed.breakdowns.setdefault(bd_id, BreakdownInfo(bd_id, dimension, label))
-                breakdown_cache[labels] = bd_id
-        return breakdown_cache[labels]
+    def breakdowns(chunk: pd.DataFrame, index: pd.RangeIndex) -> pd.Series:
+        if not layout.dim_cols:
+            return pd.Series(None, index=index, dtype=object)
+        dims = chunk[layout.dim_cols]
+        for labels in dims.drop_duplicates().itertuples(index=False, name=None):
+            if labels not in breakdown_map:
+                breakdown_map[labels] = _breakdown_id(labels, layout.dim_cols, parsed)
+        group = dims.groupby(layout.dim_cols, sort=False).ngroup().to_numpy()
+        ids = [breakdown_map[k] for k in dims.drop_duplicates().itertuples(index=False, name=None)]
+        return pd.Series(pd.array(ids, dtype=object)[group], index=index, dtype=object)
 
     for first_line, chunk in _read_chunks(path, shown, header):
         lines = pd.RangeIndex(first_line, first_line + len(chunk))
@@ -247,50 +253,57 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
         if first_line == 2 and layout.kind == "long":
             _check_dimensions(chunk, layout, shown)
         frames = []
+        key = next(iter(parsed.measures))
+        breakdown = breakdowns(chunk, lines) if layout.kind == "long" else None
         if layout.kind == "long":
             per = chunk[layout.period_col]
-            for label, idx in per.groupby(per, sort=False).groups.items():
-                period_of(label, int(idx[0]), layout.period_col)
+            learn_periods(per, layout.period_col)
             if layout.region_col:
-                reg = chunk[layout.region_col].str.strip()
-                for name, idx in reg.groupby(reg, sort=False).groups.items():
-                    place_of(name, int(idx[0]), layout.region_col)
-                place = reg.map(place_cache)
+                learn_places(chunk[layout.region_col], layout.region_col)
+                place = chunk[layout.region_col].map(place_map)
             else:
                 place = pd.Series(NATIONAL, index=lines)
-            if layout.dim_cols:
-                keys = list(zip(*(chunk[c].str.strip() for c in layout.dim_cols), strict=True))
-                breakdown = pd.Series([breakdown_of(k) for k in keys], index=lines, dtype=object)
-            else:
-                breakdown = pd.Series(None, index=lines, dtype=object)
-            pairs = per.map(period_cache)
+            period, status = per.map(period_map), per.map(status_map)
             for col, key in layout.measure_cols.items():
-                frames.append(
-                    _frame(chunk[col], col, key, place, pairs, breakdown, problems, shown)
-                )
+                frames.append(_frame(chunk[col], col, key, place, period, status, breakdown,
+                                     problems, shown))  # fmt: skip
         else:
-            first = chunk[layout.first_col].str.strip()
-            key = next(iter(parsed.measures))
-            for label, idx in first.groupby(first, sort=False).groups.items():
-                if layout.kind == "wide_places":
-                    period_of(label, int(idx[0]), layout.first_col)
-                else:
-                    place_of(label, int(idx[0]), layout.first_col)
+            first = chunk[layout.first_col]
             breakdown = pd.Series(None, index=lines, dtype=object)
+            if layout.kind == "wide_places":
+                learn_periods(first, layout.first_col)
+                period, status = first.map(period_map), first.map(status_map)
+            else:
+                learn_places(first, layout.first_col)
+                place = first.map(place_map)
+                learn_periods(
+                    pd.Series(list(layout.wide_cols), index=[1] * len(layout.wide_cols)), ""
+                )
             for col, target in layout.wide_cols.items():
                 if layout.kind == "wide_places":
-                    place, pairs = pd.Series(target, index=lines), first.map(period_cache)
+                    place = pd.Series(target, index=lines)
                 else:
-                    place = first.map(place_cache)
-                    pairs = pd.Series([period_of(target, 1, col)] * len(lines), index=lines)
-                frames.append(
-                    _frame(chunk[col], col, key, place, pairs, breakdown, problems, shown)
-                )
+                    period = pd.Series(period_map[target], index=lines)
+                    status = pd.Series(status_map[target], index=lines)
+                frames.append(_frame(chunk[col], col, key, place, period, status, breakdown,
+                                     problems, shown))  # fmt: skip
         problems.raise_if_any()
-        out = pd.concat(frames, ignore_index=True) if frames else None
-        if out is not None and len(out):
+        out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if len(out):
             yield out[list(OBSERVATION_COLUMNS)]
     problems.raise_if_any()
+
+
+def _breakdown_id(labels: tuple[str, ...], dim_cols: list[str], parsed: ParsedFile) -> str | None:
+    parts = [(slug(col), label.strip()) for col, label in zip(dim_cols, labels, strict=True)
+             if label.strip() and not normalise(label).startswith("totaal")]  # fmt: skip
+    if not parts:
+        return None
+    dimension = "_".join(p[0] for p in parts)
+    label = ", ".join(p[1] for p in parts)
+    bd_id = f"{dimension}:{slug(label)}"
+    parsed.breakdowns.setdefault(bd_id, BreakdownInfo(bd_id, dimension, label))
+    return bd_id
 
 
 def _check_dimensions(chunk: pd.DataFrame, layout: _Layout, shown: str) -> None:
@@ -305,23 +318,21 @@ def _check_dimensions(chunk: pd.DataFrame, layout: _Layout, shown: str) -> None:
                          "like 'Bevolking op 1 januari (aantal)'")  # fmt: skip
 
 
-def _frame(cells: pd.Series, col: str, key: str, place: pd.Series, pairs: pd.Series,
-           breakdown: pd.Series, problems: Problems, shown: str) -> pd.DataFrame:  # fmt: skip
+def _frame(cells: pd.Series, col: str, key: str, place: pd.Series, period: pd.Series,
+           status: pd.Series, breakdown: pd.Series, problems: Problems, shown: str) -> pd.DataFrame:  # fmt: skip
     numbers, reason, bad = _values(cells)
     for line in bad[bad].index[:5]:
         problems.add(DataError(shown, int(line), col, f"is {cells[line]!r}; {EXPECTED_NUMBER}"))
-    ok = pairs.notna() & place.notna()
-    period = pairs.map(lambda p: p[0] if p else None)
-    status = pairs.map(lambda p: p[1] if p else None)
+    ok = (period.notna() & place.notna()).to_numpy()
     frame = pd.DataFrame({
-        "ref": cells.index.astype("int64"),
+        "ref": cells.index.to_numpy(dtype="int64"),
         "measure": key,
-        "place": place,
-        "period": period,
-        "breakdown": breakdown,
-        "value": numbers.where(reason.isna()),
-        "status": status,
-        "missing_reason": reason,
+        "place": place.to_numpy(),
+        "period": period.to_numpy(),
+        "breakdown": breakdown.to_numpy(),
+        "value": numbers.to_numpy(dtype="float64"),
+        "status": status.to_numpy(),
+        "missing_reason": reason.to_numpy(),
         "value_text": None,
     })  # fmt: skip
-    return frame[ok.to_numpy()]
+    return frame[ok] if not ok.all() else frame
