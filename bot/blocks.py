@@ -16,6 +16,7 @@ from indicators.answer import ANSWERED, ERROR, Answer
 SHARE_ACTION = "econ071_share"
 BUTTON_VALUE_MAX = 2000
 NOTIFICATION_TEXT_MAX = 300
+QUESTION_ECHO_MAX = 300
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 Blocks = list[dict[str, Any]]
@@ -30,6 +31,14 @@ def _mrkdwn(template: str, **context: Any) -> str:
 
 def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _shortened(question: str) -> str:
+    """The question as echoed back: one line, at most QUESTION_ECHO_MAX characters."""
+    question = " ".join(question.split())
+    if len(question) > QUESTION_ECHO_MAX:
+        question = question[: QUESTION_ECHO_MAX - 1] + "…"
+    return question
 
 
 def _fit(head: Blocks, body: Blocks, tail: Blocks) -> Blocks:
@@ -54,7 +63,9 @@ def answer_blocks(answer: Answer, question: str, *, share: bool = False) -> Bloc
     """The answer as a private or thread reply: header, the question as asked, the answer,
     caveats and sources, and (``share``) the button that posts it in the channel."""
     header, body = _split_header(render.blocks(answer))
-    head = header + [_context(_mrkdwn("slack_question.j2", question=question))]
+    head = header
+    if question.strip():
+        head = head + [_context(_mrkdwn("slack_question.j2", question=_shortened(question)))]
     tail: Blocks = []
     if share and answer.status == ANSWERED and answer.kind != "help":
         tail.append(
@@ -78,7 +89,9 @@ def shared_blocks(answer: Answer, question: str, user_id: str, command: str = "/
     """The same answer, posted visibly, with a line naming who shared it."""
     if not _USER_ID.fullmatch(user_id or ""):
         raise ValueError("not a Slack user id")
-    line = _mrkdwn("slack_shared_by.j2", user_id=user_id, command=command, question=question)
+    line = _mrkdwn(
+        "slack_shared_by.j2", user_id=user_id, command=command, question=_shortened(question)
+    )
     header, body = _split_header(render.blocks(answer))
     return _fit(header, body, [_context(line)])
 
