@@ -95,9 +95,8 @@ class Assistant:
         reference = uuid.uuid4().hex[:8]
         log.exception("answering in Slack failed (reference %s)", reference)
         answer = blocks.error_answer(question, reference)
-        return Reply(
-            answer, blocks.answer_blocks(answer, question), blocks.notification_text(answer)
-        )
+        rendered = blocks.answer_blocks(answer, question)
+        return Reply(answer, rendered, blocks.notification_text(rendered))
 
     def submit(self, fn: Callable[..., Reply], *args: Any, **kwargs: Any) -> Future[Reply]:
         """Start an answer; the caller waits for it within its budget."""

@@ -261,6 +261,19 @@ def test_share_uses_response_url_where_the_app_is_no_member(sender, slack):
     assert cleanup.json()["delete_original"] is True
 
 
+def test_a_failure_while_sharing_is_an_apology_for_the_sharer_only(sender, slack, caplog):
+    # A user id that is not one makes the "gedeeld door" line fail to render.
+    sender.action("banen Leiden 2016", slack.response_url("share"), user_id="niet-een-id")
+    [apology] = slack.wait_for("response_url")
+    sent = apology.json()
+    assert sent["response_type"] == "ephemeral" and sent["replace_original"] is False
+    assert_valid_blocks(sent["blocks"])
+    reference = re.search(r"referentie `([0-9a-f]{8})`", all_text(sent["blocks"])).group(1)
+    assert "Sorry, bij het beantwoorden ging iets mis." in sent["text"]
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+    assert slack.calls_to("chat.postMessage") == []
+
+
 def test_share_with_escaped_question_stays_escaped(sender, slack):
     sender.action("<!channel> banen Leiden 2016", slack.response_url())
     [post] = slack.wait_for("chat.postMessage")
