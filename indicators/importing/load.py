@@ -156,12 +156,15 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
                                    det.path.stem)  # fmt: skip
         staging_table(conn, "staging")
         staged = 0
+        seen: dict[str, set] = {c: set() for c, _, _ in _REFERENCES}  # distinct values staged
         lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.end}
         for chunk in parsed.chunks:
             frame = chunk if parsed.tidy else _figures(chunk, plans, src)
             if parsed.checks_lifetime:
                 _check_lifetimes(frame, lifetimes, parsed)
             staged += stage_frame(conn, "staging", frame, parsed.file)
+            for column, values in seen.items():
+                values.update(frame[column].dropna().unique().tolist())
         if staged == 0:
             raise refuse(parsed.file, None, None, "holds no figures")
         _check_seed_collisions(conn, parsed.file)
@@ -178,9 +181,9 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
     conn.execute("BEGIN IMMEDIATE")
     try:
         records.ensure(conn)
-        used = {r[0] for r in conn.execute("SELECT DISTINCT indicator FROM temp.staging")}
+        used = seen["indicator"]
         plans = [p for p in plans if p.id in used]
-        _write_catalog(conn, parsed, plans, src, reference, maps)
+        _write_catalog(conn, parsed, plans, src, reference, maps, seen["place"])
         import_id = conn.execute(
             "INSERT INTO imports (file, sha256, format, table_id, title, imported_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -194,9 +197,8 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         additive = {p.id for p in plans if p.additive}
         if parsed.tidy:
             additive = {r[0] for r in conn.execute(
-                "SELECT id FROM indicators WHERE additive = 1 AND id IN"
-                " (SELECT DISTINCT indicator FROM temp.staging)")}  # fmt: skip
-        sources = [r[0] for r in conn.execute("SELECT DISTINCT source FROM temp.staging")]
+                "SELECT id FROM indicators WHERE additive = 1") if r[0] in used}  # fmt: skip
+        sources = sorted(seen["source"])
         if additive:
             computed = compute_region(conn, REGION, sorted(additive), sources, import_id, now)
         conn.execute(
@@ -214,7 +216,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (now,),
         )
-        _check_references(conn, parsed.file)
+        _check_references(conn, parsed.file, seen)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -287,13 +289,11 @@ _REFERENCES = (("indicator", "indicators", "id"), ("place", "places", "code"),
                ("breakdown", "breakdowns", "id"), ("source", "sources", "id"))  # fmt: skip
 
 
-def _check_references(conn: sqlite3.Connection, file: str) -> None:
+def _check_references(conn: sqlite3.Connection, file: str, seen: dict[str, set]) -> None:
     """Every staged figure points to catalog rows that exist (what the foreign keys say)."""
     for column, table, key in _REFERENCES:
-        missing = conn.execute(
-            f"SELECT DISTINCT {column} FROM temp.staging WHERE {column} IS NOT NULL"  # noqa: S608
-            f" AND {column} NOT IN (SELECT {key} FROM {table}) LIMIT 1"
-        ).fetchone()
+        known = {r[0] for r in conn.execute(f"SELECT {key} FROM {table}")}  # noqa: S608
+        missing = sorted(seen[column] - known)
         if missing:
             raise refuse(file, None, column, f"{missing[0]!r} is not in the catalog's {table}")
 
@@ -333,7 +333,7 @@ def _check_release(conn: sqlite3.Connection, parsed: ParsedFile) -> None:
 
 
 def _write_catalog(conn: sqlite3.Connection, parsed: ParsedFile, plans: list[IndicatorPlan],
-                   src: str, reference: dict, maps: mapping.Mapping) -> None:  # fmt: skip
+                   src: str, reference: dict, maps: mapping.Mapping, places: set[str]) -> None:  # fmt: skip
     table = parsed.table
     if not parsed.tidy:
         title = f"{table.title} ({table.table_id})" if table.table_id else table.title
@@ -345,10 +345,9 @@ def _write_catalog(conn: sqlite3.Connection, parsed: ParsedFile, plans: list[Ind
             " licence = excluded.licence, url = excluded.url WHERE sources.origin = 'import'",
             (src, title, table.method, RELIABILITY.get(table.method), table.licence, table.url),
         )
-    kinds = {r[0] for r in conn.execute(
-        "SELECT DISTINCT p.kind FROM temp.staging s JOIN places p ON p.code = s.place")}  # fmt: skip
-    codes = [r[0] for r in conn.execute(
-        "SELECT DISTINCT place FROM temp.staging WHERE place NOT IN (SELECT code FROM places)")]  # fmt: skip
+    known = dict(conn.execute("SELECT code, kind FROM places").fetchall())
+    kinds = {known[c] for c in places if c in known}
+    codes = sorted(places - set(known))
     taken = _place_phrases(conn) if codes else set()
     for code in codes:
         region = parsed.regions.get(code) or reference.get(code)
