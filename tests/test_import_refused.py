@@ -161,3 +161,34 @@ def test_a_broken_file_after_a_good_one_keeps_the_good_one(fresh_store, tmp_path
     assert result.exit_code == 1
     assert "1 file(s) before this one were imported" in result.output
     assert "124.899" in CliRunner().invoke(main, ["ask", "bevolking Leiden 2019"]).output
+
+
+def _tidy_with_a_repeat(tmp_path: Path) -> Path:
+    from indicators import schema
+
+    path = tmp_path / "typed-in.csv"
+    path.write_text(
+        ",".join(schema.SEED_FILES["figures"]) + "\n"
+        "banen,GM0546,2019,,70123,,,exact,,lisa_bzh,,,\n"
+        "banen,GM0537,2019,,23000,,,exact,,lisa_bzh,,,\n"
+        "banen,GM0546,2019,,70124,,,exact,,lisa_bzh,,,\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_figure_repeated_in_the_file(store, tmp_path):
+    out = refused(store, _tidy_with_a_repeat(tmp_path))
+    assert "typed-in.csv, line 4: repeats the figure of line 2 (banen, GM0546, 2019)" in out
+
+
+def test_a_figure_repeated_across_chunks(fresh_store, tmp_path, monkeypatch):
+    from indicators.importing import tidy_csv
+
+    monkeypatch.setattr(tidy_csv, "CHUNK_ROWS", 1)
+    before = sqlite3.connect(fresh_store).execute("SELECT count(*) FROM figures").fetchone()
+    result = CliRunner().invoke(main, ["import", str(_tidy_with_a_repeat(tmp_path))])
+    assert result.exit_code == 1
+    assert "line 4: repeats the figure of line 2" in result.output
+    after = sqlite3.connect(fresh_store).execute("SELECT count(*) FROM figures").fetchone()
+    assert after == before
