@@ -31,7 +31,7 @@ from indicators.answer import (
     SourceRef,
     Value,
 )
-from indicators.catalog import Catalog, Indicator, load, rule_applies, store_version
+from indicators.catalog import Catalog, Indicator, Rule, load, rule_applies, store_version
 from indicators.question import Match, Parsed, parse
 
 log = logging.getLogger(__name__)
@@ -610,10 +610,11 @@ class Engine:
         )
 
     # -- caveats, interpretations, sources ----------------------------------------------
-    def _caveats(self, values: Iterable[Value]) -> list[Caveat]:
+    def _matching_rules(self, table: str, values: Iterable[Value]) -> list[Rule]:
+        """The rules of data/caveats.csv or data/interpretations.csv that apply to any of
+        the values, each once, in the order they first apply."""
         cat = self.catalog
-        out: dict[str, Caveat] = {}
-        values = list(values)
+        found: dict[str, Rule] = {}
         seen: set[tuple] = set()
         for v in values:
             key = (v.indicator, v.place, v.breakdown, v.source, v.period)
@@ -621,13 +622,19 @@ class Engine:
                 continue
             seen.add(key)
             place = cat.places.get(v.place)
-            for rule in cat.rules_for("caveats", v.indicator):
-                if rule.id not in out and rule_applies(
+            for rule in cat.rules_for(table, v.indicator):
+                if rule.id not in found and rule_applies(
                     rule, indicator=v.indicator, place=v.place,
                     place_kind=place.kind if place else "", breakdown=v.breakdown,
                     source=v.source, period=v.period,
                 ):  # fmt: skip
-                    out[rule.id] = Caveat(rule.id, rule.kind, rule.text, rule.chapter)
+                    found[rule.id] = rule
+        return list(found.values())
+
+    def _caveats(self, values: Iterable[Value]) -> list[Caveat]:
+        values = list(values)
+        out = {r.id: Caveat(r.id, r.kind, r.text, r.chapter)
+               for r in self._matching_rules("caveats", values)}  # fmt: skip
         generated: dict[str, Caveat] = {}
         for v in values:
             if not v.published:
@@ -663,33 +670,24 @@ class Engine:
         """The report's readings that apply, most specific first (a remark on this very
         sector or place before a general one)."""
         cat = self.catalog
-        out: dict[str, Interpretation] = {}
-        specificity: dict[str, int] = {}
-        seen: set[tuple] = set()
-        for v in values:
-            key = (v.indicator, v.place, v.breakdown, v.source, v.period)
-            if key in seen:
-                continue
-            seen.add(key)
-            place = cat.places.get(v.place)
-            for rule in cat.rules_for("interpretations", v.indicator):
-                if rule.id not in out and rule_applies(
-                    rule, indicator=v.indicator, place=v.place,
-                    place_kind=place.kind if place else "", breakdown=v.breakdown,
-                    source=v.source, period=v.period,
-                ):  # fmt: skip
-                    specificity[rule.id] = sum(
-                        bool(c) for c in (rule.indicator, rule.place, rule.breakdown, rule.period)
-                    )
-                    out[rule.id] = Interpretation(
-                        rule.text, rule.chapter,
-                        cat.place_name(rule.place[0]) if len(rule.place) == 1 else None,
-                        cat.breakdowns[rule.breakdown[0]].label
-                        if len(rule.breakdown) == 1 and rule.breakdown[0] in cat.breakdowns
-                        else None,
-                    )  # fmt: skip
-        ranked = sorted(out, key=lambda rid: -specificity[rid])
-        return [out[rid] for rid in ranked[:limit]]
+
+        def specificity(rule: Rule) -> int:
+            return sum(bool(c) for c in (rule.indicator, rule.place, rule.breakdown, rule.period))
+
+        rules = sorted(
+            self._matching_rules("interpretations", values), key=lambda r: -specificity(r)
+        )
+        return [
+            Interpretation(
+                rule.text,
+                rule.chapter,
+                cat.place_name(rule.place[0]) if len(rule.place) == 1 else None,
+                cat.breakdowns[rule.breakdown[0]].label
+                if len(rule.breakdown) == 1 and rule.breakdown[0] in cat.breakdowns
+                else None,
+            )  # fmt: skip
+            for rule in rules[:limit]
+        ]
 
     def _source_refs(self, values: Iterable[Value]) -> list[SourceRef]:
         cat = self.catalog
