@@ -34,7 +34,7 @@ from pathlib import Path
 from indicators.importing import import_file
 t = time.perf_counter()
 r = import_file(Path(sys.argv[1]), Path(sys.argv[2]), table_id="99999ned")
-print(json.dumps({"seconds": time.perf_counter() - t, "added": r.added,
+print(json.dumps({"seconds": time.perf_counter() - t, "added": r.added, "phases": r.seconds,
                   "computed": r.computed,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -111,14 +111,19 @@ def main() -> None:
             ours = econ071_import(db, csv)
             results.append((n, csv.stat().st_size, plain, ours))
             db.unlink()
-        print("| rows | file | sqlite3 .import | econ071 import | ratio | peak RSS |")
+        print("| rows | file | sqlite3 .import | econ071 import (read+check+stage / load) "
+              "| ratio | peak RSS |")  # fmt: skip
         print("| ---: | ---: | ---: | ---: | ---: | ---: |")
         for n, size, plain, ours in results:
+            read, load = ours["phases"]
             print(f"| {n:,} | {size / 2**20:.0f} MiB | {plain:.2f} s | {ours['seconds']:.2f} s "
-                  f"| {ours['seconds'] / plain:.2f}× | {ours['peak_rss_mb']:.0f} MiB |")  # fmt: skip
+                  f"({read:.1f} / {load:.1f}) | {ours['seconds'] / plain:.2f}× "
+                  f"| {ours['peak_rss_mb']:.0f} MiB |")  # fmt: skip
         print()
-        print(f"(econ071: {results[-1][3]['added']:,} figures added, "
-              f"{results[-1][3]['computed']:,} 071 sums computed; target ratio <= 3×)")
+        print(
+            f"(econ071: {results[-1][3]['added']:,} figures added, "
+            f"{results[-1][3]['computed']:,} 071 sums computed; target ratio <= 3×)"
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +68,7 @@ class ImportResult:
     computed: int
     indicators: tuple[str, ...]
     warnings: tuple[str, ...]
+    seconds: tuple[float, float] = (0.0, 0.0)  # (read, check and stage; load into the store)
 
 
 def file_hash(det: detect.Detected) -> str:
@@ -143,6 +145,7 @@ def _read(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mapping,
 
 def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mapping,
             table_id: str | None, data_dir: Path) -> ImportResult:  # fmt: skip
+    started = time.perf_counter()
     reference = regions.reference(data_dir / "mappings")
     sha = file_hash(det)
     # -- step 1: validate and stage (the store is only read) ------------------------
@@ -175,6 +178,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         conn.execute("ROLLBACK")
         raise
     # -- step 2: load, in one transaction -----------------------------------------
+    staged_at = time.perf_counter()
     now = _now()
     # Checked once for the distinct values staged (_check_references), not per row.
     conn.execute("PRAGMA foreign_keys = OFF")
@@ -223,7 +227,8 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         raise
     return ImportResult(import_id, str(det.path), det.format, parsed.table.table_id,
                         parsed.table.title, sha, added, changed, unchanged, computed,
-                        tuple(sorted(used)), tuple(warnings))  # fmt: skip
+                        tuple(sorted(used)), tuple(warnings),
+                        (staged_at - started, time.perf_counter() - staged_at))  # fmt: skip
 
 
 def _figures(chunk: pd.DataFrame, plans: list[IndicatorPlan], src: str) -> pd.DataFrame:
