@@ -40,6 +40,7 @@ MAX_QUESTION = 1000  # characters considered; Slack commands are shorter anyway
 NATIONAL = "NL01"
 MAX_INTERPRETATIONS = 2  # readable in a meeting; `uitleg` shows them all
 MAX_RELATED = 3  # related figures offered when a place lacks the one asked for
+MAX_OTHER_PLACES = 12  # places shown for an indicator published outside the 071 area only
 
 
 def period_key(period: str | None) -> tuple[int, int, str]:
@@ -49,6 +50,15 @@ def period_key(period: str | None) -> tuple[int, int, str]:
     digits = [int(p) for p in period.replace("Q", "-").replace("M", "-").split("-") if p.isdigit()]
     end = max((d for d in digits if d > 1800), default=0)
     return (end, len(period), period)
+
+
+def granularity(period: str) -> str:
+    """'2019' and '2012-2016' are years, '2019Q1' a quarter, '2019M01' a month."""
+    if "Q" in period:
+        return "quarter"
+    if "M" in period:
+        return "month"
+    return "year"
 
 
 def period_matches(period: str | None, year: int) -> bool:
@@ -293,7 +303,7 @@ class Engine:
         dimension_asked = any(
             m.kind == "dimension" and m.id == ind.breakdown_dimension for m in p.matches
         )
-        all_figs = store.figures(self.conn, ind.id)
+        all_figs = self._relevant_figures(ind, asked_places)
         if not all_figs:
             return Answer(NOT_FOUND, "no_data", p.raw, indicator=self._ind_dict(ind),
                           notes=tuple(notes))  # fmt: skip
@@ -350,7 +360,8 @@ class Engine:
             year = asked[-1]
             hits = [q for q in periods if period_matches(q, year)]
             if hits:
-                chosen_period = hits[-1]
+                # The year itself before its last quarter or month ("2019", not "2019M12").
+                chosen_period = str(year) if str(year) in hits else hits[-1]
             elif None in periods:
                 chosen_period = None
                 notes.append(Note("undated_for_year", {"year": year}))
@@ -382,6 +393,25 @@ class Engine:
             dim = ind.breakdown_dimension
             notes.append(Note("breakdown_available", {"dimension": dim}))
         return self._answer(p, ind, kind, values, notes, facts, rows, chosen_period, places)
+
+    def _relevant_figures(self, ind: Indicator, asked: list[str]) -> list[store.Figure]:
+        """The figures an answer can use: the places asked, the 071 region, its six
+        municipalities and Nederland (for shares, ranks and gaps). Only when the indicator
+        is published for none of those, the few places that have it. With every Dutch
+        municipality imported, loading all places would cost a hundred times more."""
+        cat = self.catalog
+        relevant = list(dict.fromkeys([*asked, cat.region_code, NATIONAL, *cat.six]))
+        figs = store.figures(self.conn, ind.id, relevant)
+        if figs:
+            return figs
+        elsewhere = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT place FROM figures WHERE indicator = ? LIMIT ?",
+                (ind.id, MAX_OTHER_PLACES),
+            )
+        ]
+        return store.figures(self.conn, ind.id, elsewhere) if elsewhere else []
 
     def _answer(self, p: Parsed, ind: Indicator, kind: str, values: list[Value],
                 notes: list[Note], facts: list[Fact], rows: list[dict],
@@ -514,6 +544,14 @@ class Engine:
         if p.year_range:
             lo, hi = p.year_range
             figs = [f for f in figs if f.period and lo <= period_key(f.period)[0] <= hi]
+        # One granularity per series: years if there are any, else quarters, else months.
+        grains = {granularity(f.period) for f in figs if f.period}
+        for grain in ("year", "quarter", "month"):
+            if grain in grains:
+                if len(grains) > 1:
+                    notes.append(Note("trend_granularity", {"grain": grain}))
+                figs = [f for f in figs if f.period and granularity(f.period) == grain]
+                break
         periods = sorted({f.period for f in figs}, key=period_key)
         sources = sorted({f.source for f in figs})
         values = [
@@ -527,7 +565,7 @@ class Engine:
         facts = []
         for s in sources:
             series = [f for f in figs if f.source == s and f.value is not None
-                      and f.qualifier == "exact" and f.period and f.period.isdigit()]  # fmt: skip
+                      and f.qualifier == "exact" and f.period]  # fmt: skip
             series.sort(key=lambda f: period_key(f.period))
             if len(series) >= 2:
                 first, last = series[0], series[-1]
@@ -716,7 +754,13 @@ class Engine:
 
     def _list(self, text: str) -> Answer:
         cat = self.catalog
-        with_data = {r[0] for r in self.conn.execute("SELECT DISTINCT indicator FROM figures")}
+        with_data = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT id FROM indicators i WHERE EXISTS"
+                " (SELECT 1 FROM figures f WHERE f.indicator = i.id)"
+            )
+        }
         themes: dict[str, list[dict]] = {}
         for ind in cat.indicators.values():
             themes.setdefault(ind.theme or "overig", []).append(
@@ -727,7 +771,7 @@ class Engine:
 
     def _sources(self, text: str) -> Answer:
         cat = self.catalog
-        counts = dict(self.conn.execute("SELECT source, count(*) FROM figures GROUP BY source"))
+        counts = self._source_counts()
         refs = [SourceRef(s.id, s.organisation, s.publication, s.via, s.method, s.reliability,
                           s.licence, (), ()) for s in cat.sources.values()]  # fmt: skip
         imports = [
@@ -739,6 +783,16 @@ class Engine:
         ]  # fmt: skip
         return Answer(ANSWERED, "sources", text, sources=tuple(refs),
                       extra={"counts": counts, "imports": imports})  # fmt: skip
+
+    def _source_counts(self) -> dict[str, int]:
+        """Figures per source; counting a national store takes most of a second, so the
+        count is kept until the next build or import."""
+        version = self.catalog.version
+        cached = getattr(self, "_counts", None)
+        if cached is None or cached[0] != version:
+            counts = dict(self.conn.execute("SELECT source, count(*) FROM figures GROUP BY source"))
+            self._counts = cached = (version, counts)
+        return cached[1]
 
     def _explain(self, p: Parsed, ind: Indicator, notes: list[Note]) -> Answer:
         cat = self.catalog

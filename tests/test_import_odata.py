@@ -81,7 +81,8 @@ def test_monthly_and_quarterly_periods_of_80590ned(fresh_store):
     assert got == {"2019M01": 4.9, "2019Q1": 4.7, "2019": pytest.approx(got["2019"])}
     assert len(got) == 3
     reply = run("ask", "werkloosheid seizoengecorrigeerd Nederland 2019")
-    assert "december 2019" in reply
+    assert "in Nederland (2019)" in reply  # the year itself, not its last month
+    assert "december 2019" not in reply
 
 
 def test_thousands_are_stored_as_whole_numbers(fresh_store):
