@@ -178,7 +178,9 @@ class Engine:
                 continue  # the breakdown settles it; _indicator picks it up
 
             options = [o for o in u.options if o.kind not in have or o.kind == "place"]
-            options = [o for o in options if o.kind == "source" or self.has_data(o.kind, o.id)]
+            # Only things that can be shown as an option and have figures.
+            options = [o for o in options
+                       if o.kind in ("indicator", "place", "breakdown") and self.has_data(o.kind, o.id)]  # fmt: skip
             if not options:
                 continue
             seen: list[Option] = []
@@ -229,8 +231,11 @@ class Engine:
             return cat.indicators[inds[0].id], notes
         place_words = {m.typed for m in p.of_kind("place")}
         bds = [b for b in bds if b.typed not in place_words]  # "Leiden" alone is a place
-        dims = {cat.breakdowns[b.id].dimension for b in bds}
-        if bds:
+        dims = {cat.breakdowns[b.id].dimension for b in bds} | {
+            m.id
+            for m in p.of_kind("dimension")  # "sectoren": the whole breakdown
+        }
+        if dims:
             # A sector alone ("horeca 2016") asks for the count of jobs, not a share.
             candidates = sorted(
                 (ind for ind in cat.indicators.values()
