@@ -396,7 +396,8 @@ class Engine:
         facts = self._facts(ind, shown, all_figs) if kind == "figure" else []
         if kind == "figure" and not bds and any(f.breakdown for f in all_figs):
             dim = ind.breakdown_dimension
-            notes.append(Note("breakdown_available", {"dimension": dim}))
+            example = f"{p.of_kind('indicator')[0].typed if p.of_kind('indicator') else ind.label.lower()} per {dim}"
+            notes.append(Note("breakdown_available", {"dimension": dim, "example": example}))
         return self._answer(p, ind, kind, values, notes, facts, rows, chosen_period, places)
 
     def _relevant_figures(self, ind: Indicator, asked: list[str]) -> list[store.Figure]:

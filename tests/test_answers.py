@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # (question, fragments that must all be in the reply, status)
 CASES = [
-    ("banen Leiden 2016", ["67.537", "LISA", "Let op", "Van 2010 tot 2016: +3.895 (+6,1%)",
+    ("banen Leiden 2016", ["67.537", "LISA", "Let op", "Van 2010 tot 2016 gestegen met 3.895 (+6,1%); in 2010 was het 63.642",
                            "56,2% van het totaal van het 071-gebied"], ANSWERED),
     ("Leiden werkgelegenheid", ["67.537", "Geen jaar genoemd", "2010"], ANSWERED),
     ("banen leidn", ["Ik ging uit van Leiden", "67.537"], ANSWERED),
@@ -27,7 +27,7 @@ CASES = [
                             "steekproef"], ANSWERED),
     ("werkloosheid uwv", ["7,6%"], ANSWERED),
     ("vergelijk bijstand Leiden Katwijk", ["4.220", "1.050", "31 december 2016"], ANSWERED),
-    ("banen zorg 2016", ["28.863", "−2.004", "tegenstrijdige verklaringen"], ANSWERED),
+    ("banen zorg 2016", ["28.863", "gedaald met 2.004 (−6,5%)", "tegenstrijdige verklaringen"], ANSWERED),
     ("horeca", ["5.446", "Ik ging uit van"], ANSWERED),
     ("banen per sector 2010", ["30.867", "955", "Zorg en welzijn"], ANSWERED),
     ("sectoren", ["28.863", "Zorg en welzijn", "Horeca"], ANSWERED),
