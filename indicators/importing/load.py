@@ -33,14 +33,7 @@ from indicators.importing import (
     tidy_csv,
 )
 from indicators.importing.errors import ImportRefused, Problems, refuse
-from indicators.importing.merge import (
-    RepeatedFigure,
-    compute_region,
-    find_repeated,
-    merge,
-    stage_frame,
-    staging_table,
-)
+from indicators.importing.merge import KEY_COLUMNS, Stager, compute_region, merge
 from indicators.importing.model import STAGE_COLUMNS, ParsedFile
 from indicators.importing.periods import bounds
 from indicators.importing.plan import IndicatorPlan, plan, source_id
@@ -157,20 +150,18 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         if not parsed.tidy:
             plans, warnings = plan(conn, maps, parsed.table, parsed.measures, parsed.file,
                                    det.path.stem)  # fmt: skip
-        staging_table(conn, "staging")
-        staged = 0
-        seen: dict[str, set] = {c: set() for c, _, _ in _REFERENCES}  # distinct values staged
+        stager = Stager(conn, "staging")
         lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.end}
         for chunk in parsed.chunks:
             frame = chunk if parsed.tidy else _figures(chunk, plans, src)
             if parsed.checks_lifetime:
                 _check_lifetimes(frame, lifetimes, parsed)
-            staged += stage_frame(conn, "staging", frame, parsed.file)
-            for column, values in seen.items():
-                values.update(frame[column].dropna().unique().tolist())
-        if staged == 0:
+            stager.add(frame, parsed.file)
+        if stager.rows == 0:
             raise refuse(parsed.file, None, None, "holds no figures")
-        _check_seed_collisions(conn, parsed.file)
+        stager.finish(parsed.file)  # refuses a figure given twice
+        seen = {c: stager.values(c) for c, _, _ in _REFERENCES}  # distinct values staged
+        _check_seed_collisions(conn, parsed.file, stager)
         if parsed.table.release:
             _check_release(conn, parsed)
         conn.execute("COMMIT")
@@ -193,10 +184,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
             " VALUES (?, ?, ?, ?, ?, ?)",
             (str(det.path), sha, det.format, parsed.table.table_id, parsed.table.title, now),
         ).lastrowid
-        try:
-            added, changed, unchanged = merge(conn, "staging", import_id, now)
-        except RepeatedFigure:
-            raise find_repeated(conn, "staging", parsed.file) from None
+        added, changed, unchanged = merge(conn, "staging_rows", import_id, now)
         computed = 0
         additive = {p.id for p in plans if p.additive}
         if parsed.tidy:
@@ -303,21 +291,25 @@ def _check_references(conn: sqlite3.Connection, file: str, seen: dict[str, set])
             raise refuse(file, None, column, f"{missing[0]!r} is not in the catalog's {table}")
 
 
-def _check_seed_collisions(conn: sqlite3.Connection, file: str) -> None:
-    row = conn.execute(
-        "SELECT s.ref, s.indicator, s.place, s.period FROM temp.staging s JOIN figures f"
-        " ON f.indicator = s.indicator AND f.place = s.place"
-        " AND coalesce(f.period, '') = coalesce(s.period, '')"
-        " AND coalesce(f.breakdown, '') = coalesce(s.breakdown, '') AND f.source = s.source"
-        " AND coalesce(f.chapter, '') = coalesce(s.chapter, '')"
-        " WHERE f.origin = 'seed' LIMIT 1"
-    ).fetchone()
-    if row:
-        ref, indicator, place, period = row
-        raise refuse(file, ref, "source",
-                     f"repeats a figure of data/ ({indicator}, {place}, {period}, same source "
-                     "and chapter); expected figures that data/ does not have — correct data/ "
-                     "instead")  # fmt: skip
+def _check_seed_collisions(conn: sqlite3.Connection, file: str, stager: Stager) -> None:
+    """A staged figure may not repeat a seed figure (same key): looked up from the few seed
+    figures of the staged indicators and sources, by key, in the staged table."""
+    indicators, sources = sorted(stager.values("indicator")), sorted(stager.values("source"))
+    marks = lambda items: ", ".join("?" * len(items))  # noqa: E731
+    seeds = conn.execute(
+        f"SELECT {', '.join(KEY_COLUMNS)} FROM figures WHERE origin = 'seed'"  # noqa: S608
+        f" AND indicator IN ({marks(indicators)}) AND source IN ({marks(sources)})"
+        " ORDER BY indicator, place, period, breakdown, source, chapter",
+        (*indicators, *sources),
+    ).fetchall()
+    for key in seeds:
+        row = stager.find(key)
+        if row:
+            ref, indicator, place, period = row
+            raise refuse(file, ref, "source",
+                         f"repeats a figure of data/ ({indicator}, {place}, {period}, same "
+                         "source and chapter); expected figures that data/ does not have — "
+                         "correct data/ instead")  # fmt: skip
 
 
 def _check_release(conn: sqlite3.Connection, parsed: ParsedFile) -> None:
