@@ -184,7 +184,9 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
             " VALUES (?, ?, ?, ?, ?, ?)",
             (str(det.path), sha, det.format, parsed.table.table_id, parsed.table.title, now),
         ).lastrowid
-        added, changed, unchanged = merge(conn, "staging_rows", import_id, now)
+        added, changed, unchanged = merge(
+            conn, "staging_rows", import_id, now, staged=stager.rows,
+            keys=(sorted(seen["indicator"]), sorted(seen["source"])))  # fmt: skip
         computed = 0
         additive = {p.id for p in plans if p.additive}
         if parsed.tidy:

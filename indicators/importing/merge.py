@@ -78,7 +78,8 @@ class Stager:
         known = self.codes
         ids = [known.setdefault(u, len(known)) if u == u else 0 for u in uniques.tolist()]
         lookup = np.array([*ids, 0], dtype=np.int64)  # the sentinel -1 takes the last: NULL
-        return lookup[codes].tolist(), set(ids)
+        distinct = set(ids) | ({0} if len(ids) < len(codes) and (codes < 0).any() else set())
+        return lookup[codes].tolist(), distinct
 
     def add(self, frame: pd.DataFrame, file: str) -> int:
         """Stage a chunk of figure rows (STAGE_COLUMNS); the number of rows."""
@@ -115,6 +116,11 @@ class Stager:
         self.rows += n
         return n
 
+    def name_of(self, i: int | None) -> str:
+        if not hasattr(self, "_names") or len(self._names) != len(self.codes):
+            self._names = {n: c for c, n in self.codes.items()}
+        return self._names.get(i, "")
+
     def values(self, column: str) -> set[str]:
         """The distinct codes staged in a key column (without NULL)."""
         names = {i: c for c, i in self.codes.items()}
@@ -138,22 +144,33 @@ class Stager:
             " value REAL, low REAL, high REAL, qualifier TEXT, value_text TEXT, ref_date TEXT,"
             f" note TEXT, status TEXT, missing_reason TEXT, PRIMARY KEY ({keys})) WITHOUT ROWID"
         )
+        # A column with one value throughout (the source, often the indicator) needs no
+        # look-up per row: its rank (an int computed here) is written into the statement.
+        single = {c: rank.get(self.name_of(next(iter(ids))), 0)
+                  for c, ids in self.used.items() if len(ids) <= 1}  # fmt: skip
+        for c in KEY_COLUMNS:
+            if c in single and not self.used[c]:
+                single[c] = 0
         joins = " ".join(f"JOIN temp.{name}_ids k{j} ON k{j}.id = r.{c}"
-                         for j, c in enumerate(KEY_COLUMNS))  # fmt: skip
-        ranks = ", ".join(f"k{j}.rank" for j in range(len(KEY_COLUMNS)))
+                         for j, c in enumerate(KEY_COLUMNS) if c not in single)  # fmt: skip
+        ranks = ", ".join(str(single[c]) if c in single else f"k{j}.rank"
+                          for j, c in enumerate(KEY_COLUMNS))  # fmt: skip
+        order = ", ".join(f"k{j}.rank" for j, c in enumerate(KEY_COLUMNS) if c not in single)
         rest = ", ".join(f"r.{c}" for c in _VALUE_COLUMNS)
         try:
             conn.execute(
                 f"INSERT INTO temp.{name} (ref, {keys}, {', '.join(_VALUE_COLUMNS)})"  # noqa: S608
-                f" SELECT r.ref, {ranks}, {rest} FROM temp.{name}_raw r {joins} ORDER BY {ranks}"
+                f" SELECT r.ref, {ranks}, {rest} FROM temp.{name}_raw r {joins}"
+                + (f" ORDER BY {order}" if order else "")
             )
         except sqlite3.IntegrityError:
             raise self._repeated(file) from None
         conn.execute(f"DROP TABLE temp.{name}_raw")
         # CROSS JOIN keeps the staged table as the outer loop: rows come in its key order.
         texts = ", ".join(f"c{j}.code AS {c}" for j, c in enumerate(KEY_COLUMNS))
-        cjoins = " ".join(f"CROSS JOIN temp.{name}_codes c{j} ON c{j}.rank = s.{c}"
-                          for j, c in enumerate(KEY_COLUMNS))  # fmt: skip
+        cjoins = " ".join(
+            f"CROSS JOIN temp.{name}_codes c{j} ON c{j}.rank = {single[c] if c in single else f's.{c}'}"
+            for j, c in enumerate(KEY_COLUMNS))  # fmt: skip
         conn.execute(
             f"CREATE TEMP VIEW {name}_rows AS SELECT s.ref, {texts},"  # noqa: S608
             f" {', '.join(f's.{c}' for c in _VALUE_COLUMNS)}, 0 AS computed"
@@ -201,17 +218,27 @@ def _refuse_repeat(file: str, first, second, indicator, place, period) -> Import
                                     f"{period or 'no period'}); expected each figure once")])  # fmt: skip
 
 
-def merge(conn: sqlite3.Connection, name: str, import_id: int, now: str) -> tuple[int, int, int]:
+def merge(conn: sqlite3.Connection, name: str, import_id: int, now: str, *,
+          staged: int | None = None, keys: tuple[list, list] | None = None) -> tuple[int, int, int]:  # fmt: skip
     """Upsert the staged rows of ``temp.{name}`` (a table or view with the figure columns,
     each figure once) into figures; (added, changed, unchanged). A changed figure's old
     values go to figure_history. A computed row never replaces a published one. The rows
     are inserted in the order ``temp.{name}`` gives them (``Stager``: the key's order)."""
-    staged = conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]  # noqa: S608
+    if staged is None:
+        staged = conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]  # noqa: S608
     guard = " AND (s.computed = 0 OR f.computed = 1)"
-    known = conn.execute(
-        f"SELECT 1 FROM figures WHERE indicator IN (SELECT DISTINCT indicator FROM temp.{name})"  # noqa: S608
-        f" AND source IN (SELECT DISTINCT source FROM temp.{name}) LIMIT 1"
-    ).fetchone()
+    if keys is None:  # (indicators, sources) staged
+        known = conn.execute(
+            f"SELECT 1 FROM figures WHERE indicator IN (SELECT DISTINCT indicator FROM temp.{name})"  # noqa: S608
+            f" AND source IN (SELECT DISTINCT source FROM temp.{name}) LIMIT 1"
+        ).fetchone()
+    else:
+        marks = lambda items: ", ".join("?" * len(items))  # noqa: E731
+        known = conn.execute(
+            f"SELECT 1 FROM figures WHERE indicator IN ({marks(keys[0])})"  # noqa: S608
+            f" AND source IN ({marks(keys[1])}) LIMIT 1",
+            (*keys[0], *keys[1]),
+        ).fetchone()
     changed = (
         0
         if not known

@@ -194,7 +194,10 @@ def _read_chunks(path: Path, shown: str, header: list[str]) -> Iterator[tuple[in
 def _values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(value or NaN, missing reason or None, bad mask). Clean numbers take the fast path;
     only the other cells are looked at as text (decimal comma, '.', empty, 'x')."""
-    numbers = pd.to_numeric(cells, errors="coerce")
+    try:  # a column of clean numbers (the usual case) converts at once
+        numbers = cells.astype("float64")
+    except (ValueError, TypeError):
+        numbers = pd.to_numeric(cells, errors="coerce")
     reason = pd.Series(None, index=cells.index, dtype=object)
     rest = numbers.isna()
     if rest.any():
