@@ -70,12 +70,17 @@ def test_every_answer_with_figures_ends_with_its_sources(ask):
 
 
 def test_an_unclear_word_asks_back_with_at_most_three_options_that_have_data(ask, engine):
-    answer, reply = ask("banen leierdrp")
-    if answer.status == CLARIFY:
-        assert 1 <= len(answer.options) <= 3
-        assert all(engine.has_data(o.kind, o.id) for o in answer.options)
-    else:
-        assert "Ik ging uit van Leiderdorp" in reply
+    answer, reply = ask("banen zzp")
+    assert answer.status == CLARIFY, reply
+    assert 1 <= len(answer.options) <= 3
+    assert all(engine.has_data(o.kind, o.id) for o in answer.options)
+    assert "Bedoel je" in reply and all(o.label in reply for o in answer.options)
+
+
+def test_a_close_typo_is_answered_and_says_what_it_understood(ask):
+    answer, reply = ask("banen leierdrp 2016")
+    assert answer.status == ANSWERED
+    assert "Ik ging uit van Leiderdorp" in reply and "11.633" in reply
 
 
 def test_an_unknown_word_is_said_to_be_ignored_not_silently_dropped(ask):

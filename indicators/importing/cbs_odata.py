@@ -259,6 +259,12 @@ def _breakdown(parsed: ParsedFile, others: list[_Dimension], key: tuple, shown: 
             return ""
         if code != dim.total:
             parts.append((dim.slug, dim.titles[code] or code))
+    return register_breakdown(parsed, parts)
+
+
+def register_breakdown(parsed: ParsedFile, parts: list[tuple[str, str]]) -> str | None:
+    """The breakdown of one figure from its (dimension slug, category label) parts, added
+    to the file's breakdowns; None when every dimension is at its total."""
     if not parts:
         return None
     dimension = "_".join(p[0] for p in parts)

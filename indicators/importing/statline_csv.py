@@ -23,7 +23,7 @@ import pandas as pd
 from indicators.catalog import normalise
 from indicators.errors import DataError
 from indicators.importing import periods, units
-from indicators.importing.cbs_odata import NATIONAL, slug
+from indicators.importing.cbs_odata import NATIONAL, register_breakdown, slug
 from indicators.importing.detect import Detected
 from indicators.importing.errors import Problems, refuse
 from indicators.importing.mapping import Mapping
@@ -31,7 +31,6 @@ from indicators.importing.model import (
     CHUNK_ROWS,
     OBSERVATION_COLUMNS,
     UNKNOWN_OR_SECRET,
-    BreakdownInfo,
     MeasureInfo,
     ParsedFile,
     TableInfo,
@@ -300,13 +299,7 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
 def _breakdown_id(labels: tuple[str, ...], dim_cols: list[str], parsed: ParsedFile) -> str | None:
     parts = [(slug(col), label.strip()) for col, label in zip(dim_cols, labels, strict=True)
              if label.strip() and not normalise(label).startswith("totaal")]  # fmt: skip
-    if not parts:
-        return None
-    dimension = "_".join(p[0] for p in parts)
-    label = ", ".join(p[1] for p in parts)
-    bd_id = f"{dimension}:{slug(label)}"
-    parsed.breakdowns.setdefault(bd_id, BreakdownInfo(bd_id, dimension, label))
-    return bd_id
+    return register_breakdown(parsed, parts)
 
 
 def _check_dimensions(chunk: pd.DataFrame, layout: _Layout, shown: str) -> None:
