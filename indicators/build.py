@@ -350,37 +350,44 @@ def build(db_path: Path, data_dir: Path) -> dict[str, int]:
         db = sqlite_utils.Database(conn)
         if db.journal_mode != "wal":
             db.enable_wal()
-        with db.atomic():
-            _create_tables(db)
-            conn.execute("DELETE FROM figures WHERE origin = ?", (SEED,))
-            for table in ("caveats", "interpretations", "place_members"):
-                conn.execute(f"DELETE FROM {table} WHERE origin = ?", (SEED,))  # noqa: S608
-            for table, pk, rows in (
-                ("sources", "id", seed.sources),
-                ("places", "code", seed.places),
-                ("breakdowns", "id", seed.breakdowns),
-                ("indicators", "id", seed.indicators),
-            ):
-                db[table].upsert_all(rows, pk=pk)
-                keep = [r[pk] for r in rows]
-                _delete_stale(conn, table, pk, keep)
-            db["place_members"].insert_all(seed.place_members, pk=("place", "member"))
-            now = datetime.now(UTC).isoformat(timespec="seconds")
-            db["figures"].insert_all({**f, "updated_at": now} for f in seed.figures)
-            db["caveats"].insert_all(seed.caveats, pk="id", replace=True)
-            db["interpretations"].insert_all(seed.interpretations, pk="id", replace=True)
-            problems = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:
-                table, rowid, parent, _ = problems[0]
-                raise DataError(table, None, None, f"row {rowid} points to a missing {parent}")
-            db["meta"].upsert_all(
-                [
-                    {"key": "data_hash", "value": content_hash(data_dir)},
-                    {"key": "data_stat", "value": stat_signature(data_dir)},
-                    {"key": "built_at", "value": now},
-                ],
-                pk="key",
-            )
+        try:
+            with db.atomic():
+                _create_tables(db)
+                conn.execute("DELETE FROM figures WHERE origin = ?", (SEED,))
+                for table in ("caveats", "interpretations", "place_members"):
+                    conn.execute(f"DELETE FROM {table} WHERE origin = ?", (SEED,))  # noqa: S608
+                for table, pk, rows in (
+                    ("sources", "id", seed.sources),
+                    ("places", "code", seed.places),
+                    ("breakdowns", "id", seed.breakdowns),
+                    ("indicators", "id", seed.indicators),
+                ):
+                    db[table].upsert_all(rows, pk=pk)
+                    keep = [r[pk] for r in rows]
+                    _delete_stale(conn, table, pk, keep)
+                db["place_members"].insert_all(seed.place_members, pk=("place", "member"))
+                now = datetime.now(UTC).isoformat(timespec="seconds")
+                db["figures"].insert_all({**f, "updated_at": now} for f in seed.figures)
+                db["caveats"].insert_all(seed.caveats, pk="id", replace=True)
+                db["interpretations"].insert_all(seed.interpretations, pk="id", replace=True)
+                problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    table, rowid, parent, _ = problems[0]
+                    raise DataError(table, None, None, f"row {rowid} points to a missing {parent}")
+                db["meta"].upsert_all(
+                    [
+                        {"key": "data_hash", "value": content_hash(data_dir)},
+                        {"key": "data_stat", "value": stat_signature(data_dir)},
+                        {"key": "built_at", "value": now},
+                    ],
+                    pk="key",
+                )
+        except sqlite3.IntegrityError as exc:  # rolled back by db.atomic()
+            raise DataError(
+                "data/figures", None, None,
+                f"a figure repeats one already imported (same indicator, place, period, "
+                f"breakdown, source and chapter): {exc}; give it another chapter or remove it",
+            ) from None  # fmt: skip
         conn.execute("PRAGMA optimize")
     finally:
         conn.close()

@@ -233,3 +233,27 @@ def test_bad_data_file_names_file_line_field_and_changes_nothing(
     for fragment in expected:
         assert fragment in message
     assert _sha(db_path) == before
+
+
+def test_a_seed_figure_that_repeats_an_imported_one_is_a_precise_error(tmp_path):
+    db_path = tmp_path / "store.sqlite"
+    build(db_path, ROOT / "data")
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute(
+            "UPDATE figures SET origin = 'import' WHERE indicator = 'banen' AND place = 'GM0546'"
+            " AND period = '2016' AND breakdown IS NULL"
+        )
+    conn.close()
+    with pytest.raises(DataError) as err:
+        build(db_path, ROOT / "data")
+    assert "repeats one already imported" in str(err.value)
+    conn = sqlite3.connect(db_path)
+    try:  # rolled back: the imported figure is still there, once
+        rows = conn.execute(
+            "SELECT origin, value FROM figures WHERE indicator = 'banen' AND place = 'GM0546'"
+            " AND period = '2016' AND breakdown IS NULL"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert rows == [("import", 67537.0)]
