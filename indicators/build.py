@@ -263,8 +263,8 @@ def _check_figure_keys(rows: list[Row]) -> None:
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
-    db.executescript(schema.RUNTIME_SCHEMA)
-    text, integer, real = str, int, float
+    schema.apply(db.conn, schema.RUNTIME_SCHEMA)
+    text, integer = str, int
     specs = {
         "sources": ({c: text for c in schema.SEED_FILES["sources"]} | {"origin": text}, "id", []),
         "places": ({c: text for c in schema.SEED_FILES["places"]} | {"origin": text}, "code", []),
@@ -284,28 +284,6 @@ def _create_tables(db: sqlite_utils.Database) -> None:
             ("place", "member"),
             [("place", "places", "code"), ("member", "places", "code")],
         ),
-        "figures": (
-            {
-                "id": integer,
-                **{c: text for c in schema.SEED_FILES["figures"]},
-                "value": real,
-                "low": real,
-                "high": real,
-                "status": text,
-                "missing_reason": text,
-                "computed": integer,
-                "origin": text,
-                "import_id": integer,
-                "updated_at": text,
-            },
-            "id",
-            [
-                ("indicator", "indicators", "id"),
-                ("place", "places", "code"),
-                ("breakdown", "breakdowns", "id"),
-                ("source", "sources", "id"),
-            ],
-        ),
         "caveats": (
             {c: text for c in schema.SEED_FILES["caveats"]} | {"origin": text},
             "id",
@@ -320,18 +298,34 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     for name, (columns, pk, fks) in specs.items():
         if not db[name].exists():
             db[name].create(columns, pk=pk, foreign_keys=fks, if_not_exists=True)
-    db.executescript(
-        """
-        CREATE UNIQUE INDEX IF NOT EXISTS figures_key ON figures (
-            indicator, place, coalesce(period, ''), coalesce(breakdown, ''), source,
-            coalesce(chapter, ''));
-        CREATE INDEX IF NOT EXISTS figures_place ON figures (place);
-        -- figures_key serves lookups by (indicator, place) as its prefix; the seed rebuild's
-        -- DELETE ... WHERE origin = 'seed' scans. Fewer indexes: faster imports.
-        DROP INDEX IF EXISTS figures_lookup;
-        DROP INDEX IF EXISTS figures_origin;
-        """
+    _migrate_figures(db.conn)
+    schema.apply(db.conn, schema.FIGURES_SCHEMA)
+
+
+def _migrate_figures(conn: sqlite3.Connection) -> None:
+    """A store made before figures were stored compactly has a table ``figures``: its
+    imported rows move to figure_values (with their ids, which figure_history names)."""
+    row = conn.execute("SELECT type FROM sqlite_master WHERE name = 'figures'").fetchone()
+    if not row or row[0] != "table":
+        return
+    conn.execute("ALTER TABLE figures RENAME TO figures_v1")
+    schema.apply(conn, schema.FIGURES_SCHEMA)
+    coded = ("indicator", "place", "period", "breakdown", "source", "chapter", "status",
+             "missing_reason")  # fmt: skip
+    union = " UNION ".join(f"SELECT {c} AS c FROM figures_v1" for c in coded)  # noqa: S608
+    conn.execute(
+        f"INSERT OR IGNORE INTO codes (code) SELECT c FROM ({union})"  # noqa: S608
+        " WHERE c IS NOT NULL AND c != ''"
     )
+    ids = ", ".join(f"coalesce((SELECT id FROM codes WHERE code = o.{c}), 0)" for c in coded)  # noqa: S608
+    conn.execute(
+        f"INSERT INTO figure_values (id, {', '.join(coded)}, value, low, high, qualifier,"  # noqa: S608
+        " value_text, ref_date, note, computed, import_id)"
+        f" SELECT o.id, {ids}, o.value, o.low, o.high, nullif(o.qualifier, 'exact'),"
+        " o.value_text, o.ref_date, o.note, coalesce(o.computed, 0), coalesce(o.import_id, 0)"
+        " FROM figures_v1 o WHERE o.origin != 'seed' ORDER BY o.id"
+    )
+    conn.execute("DROP TABLE figures_v1")
 
 
 def build(db_path: Path, data_dir: Path) -> dict[str, int]:
@@ -353,7 +347,7 @@ def build(db_path: Path, data_dir: Path) -> dict[str, int]:
         try:
             with db.atomic():
                 _create_tables(db)
-                conn.execute("DELETE FROM figures WHERE origin = ?", (SEED,))
+                conn.execute("DELETE FROM figure_values WHERE import_id IS NULL")  # the seed
                 for table in ("caveats", "interpretations", "place_members"):
                     conn.execute(f"DELETE FROM {table} WHERE origin = ?", (SEED,))  # noqa: S608
                 for table, pk, rows in (
@@ -367,7 +361,13 @@ def build(db_path: Path, data_dir: Path) -> dict[str, int]:
                     _delete_stale(conn, table, pk, keep)
                 db["place_members"].insert_all(seed.place_members, pk=("place", "member"))
                 now = datetime.now(UTC).isoformat(timespec="seconds")
-                db["figures"].insert_all({**f, "updated_at": now} for f in seed.figures)
+                # Through the view: its trigger codes the key columns (see schema.py).
+                columns = schema.SEED_FILES["figures"]
+                conn.executemany(
+                    f"INSERT INTO figures ({', '.join(columns)}, origin)"  # noqa: S608
+                    f" VALUES ({', '.join('?' * len(columns))}, '{SEED}')",
+                    [tuple(f.get(c) for c in columns) for f in seed.figures],
+                )
                 db["caveats"].insert_all(seed.caveats, pk="id", replace=True)
                 db["interpretations"].insert_all(seed.interpretations, pk="id", replace=True)
                 problems = conn.execute("PRAGMA foreign_key_check").fetchall()
@@ -424,6 +424,9 @@ def _delete_stale(conn: sqlite3.Connection, table: str, pk: str, keep: list[str]
     conn.executemany("INSERT OR IGNORE INTO keep_ids VALUES (?)", [(k,) for k in keep])
     used = " ".join(
         f"AND {pk} NOT IN (SELECT {col} FROM {ref} WHERE {col} IS NOT NULL)"  # noqa: S608
+        if ref != "figures"
+        else f"AND {pk} NOT IN (SELECT code FROM codes WHERE id IN"  # noqa: S608
+        f" (SELECT DISTINCT {col} FROM figure_values))"
         for ref, col in _REFERENCES[table]
     )
     conn.execute(

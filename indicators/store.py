@@ -114,15 +114,20 @@ def figures(
 ) -> list[Figure]:
     """Every figure of an indicator, optionally for some places and one breakdown
     (``None`` = the total, ``...`` = any breakdown)."""
-    sql = f"SELECT {FIGURE_COLUMNS} FROM figures WHERE indicator = ?"  # noqa: S608
+    # By the ids of the codes, so that the key's index (indicator, place, ...) is used.
+    sql = (
+        f"SELECT {FIGURE_COLUMNS} FROM figures"  # noqa: S608
+        " WHERE indicator_id = (SELECT id FROM codes WHERE code = ?)"
+    )
     params: list = [indicator]
     if places:
-        sql += f" AND place IN ({', '.join('?' * len(places))})"
+        marks = ", ".join("?" * len(places))
+        sql += f" AND place_id IN (SELECT id FROM codes WHERE code IN ({marks}))"  # noqa: S608
         params += places
     if breakdown is None:
-        sql += " AND breakdown IS NULL"
+        sql += " AND breakdown_id = 0"
     elif breakdown is not ...:
-        sql += " AND breakdown = ?"
+        sql += " AND breakdown_id = (SELECT id FROM codes WHERE code = ?)"
         params.append(breakdown)
     sql += " ORDER BY place, period, breakdown, source, chapter"
     return list(map(Figure._make, conn.execute(sql, params)))

@@ -424,9 +424,9 @@ def test_a_broken_store_gives_an_apology_with_a_reference(
 
     db = copy_store(store_path, tmp_path)
     with HttpApp({**slack_env, "ECON071_DB": str(db)}) as app:
-        # The store breaks while the app runs (a figures table gone missing).
+        # The store breaks while the app runs (the figures view gone missing).
         with sqlite3.connect(db) as conn:
-            conn.execute("ALTER TABLE figures RENAME TO figures_gone")
+            conn.execute("DROP VIEW figures")
         body = SlackSender(app.url).command("banen Leiden 2016", slack.response_url()).json()
         assert_valid_blocks(body["blocks"])
         reply = all_text(body["blocks"])

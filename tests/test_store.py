@@ -240,9 +240,10 @@ def test_a_seed_figure_that_repeats_an_imported_one_is_a_precise_error(tmp_path)
     build(db_path, ROOT / "data")
     conn = sqlite3.connect(db_path)
     with conn:
-        conn.execute(
-            "UPDATE figures SET origin = 'import' WHERE indicator = 'banen' AND place = 'GM0546'"
-            " AND period = '2016' AND breakdown IS NULL"
+        conn.execute(  # as if an import had brought it (figures is a view over these)
+            "UPDATE figure_values SET import_id = 0 WHERE id = (SELECT id FROM figures"
+            " WHERE indicator = 'banen' AND place = 'GM0546' AND period = '2016'"
+            " AND breakdown IS NULL)"
         )
     conn.close()
     with pytest.raises(DataError) as err:

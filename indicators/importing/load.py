@@ -1,12 +1,13 @@
-"""Import one file (or OData folder) into the store, in two steps:
+"""Import one file (or OData folder) into the store, in one transaction:
 
-1. *Validate and stage*: read the file in chunks, check every row, and put the figures
-   in a temporary table. The store itself is only read: a file that fails anywhere
-   leaves it exactly as it was.
-2. *Load*, in one transaction: catalog rows (source, indicators, places, breakdowns),
-   the figures (new ones added, changed ones updated with their old values kept in
-   ``figure_history``, the same ones left alone), the 071 region summed from its six
-   municipalities where a measure is additive, and the import record.
+1. read the file in chunks, check every row, and write the figures (merge.FigureWriter:
+   new ones added, changed ones updated with their old values kept in ``figure_history``,
+   the same ones left alone);
+2. then the catalog rows (source, indicators, places, breakdowns), the 071 region summed
+   from its six municipalities where a measure is additive, and the import record.
+
+A file that fails anywhere is rolled back: the store is left exactly as it was, and
+readers never see half an import.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from indicators import paths, store
@@ -33,7 +35,7 @@ from indicators.importing import (
     tidy_csv,
 )
 from indicators.importing.errors import ImportRefused, Problems, refuse
-from indicators.importing.merge import KEY_COLUMNS, Stager, compute_region, merge
+from indicators.importing.merge import KEY_COLUMNS, FigureWriter, Repeated
 from indicators.importing.model import STAGE_COLUMNS, ParsedFile
 from indicators.importing.periods import bounds
 from indicators.importing.plan import IndicatorPlan, plan, source_id
@@ -61,7 +63,7 @@ class ImportResult:
     computed: int
     indicators: tuple[str, ...]
     warnings: tuple[str, ...]
-    seconds: tuple[float, float] = (0.0, 0.0)  # (read, check and stage; load into the store)
+    seconds: tuple[float, float] = (0.0, 0.0)  # (read, check, write figures; catalog, 071, commit)
 
 
 def file_hash(det: detect.Detected) -> str:
@@ -141,60 +143,52 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
     started = time.perf_counter()
     reference = regions.reference(data_dir / "mappings")
     sha = file_hash(det)
-    # -- step 1: validate and stage (the store is only read) ------------------------
-    conn.execute("BEGIN")
+    now = _now()
+    # One transaction: the file is read, checked and written chunk by chunk; anything
+    # wrong anywhere rolls it all back. Readers of the store see the import only whole.
+    conn.execute("BEGIN IMMEDIATE")
     try:
+        records.ensure(conn)
         parsed = _read(conn, det, maps, table_id, reference)
         src = source_id(parsed.table, det.path.stem)
         plans, warnings = ([], [])
         if not parsed.tidy:
             plans, warnings = plan(conn, maps, parsed.table, parsed.measures, parsed.file,
                                    det.path.stem)  # fmt: skip
-        stager = Stager(conn, "staging")
-        lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.end}
-        for chunk in parsed.chunks:
-            frame = chunk if parsed.tidy else _figures(chunk, plans, src)
-            if parsed.checks_lifetime:
-                _check_lifetimes(frame, lifetimes, parsed)
-            stager.add(frame, parsed.file)
-        if stager.rows == 0:
-            raise refuse(parsed.file, None, None, "holds no figures")
-        stager.finish(parsed.file)  # refuses a figure given twice
-        seen = {c: stager.values(c) for c, _, _ in _REFERENCES}  # distinct values staged
-        _check_seed_collisions(conn, parsed.file, stager)
         if parsed.table.release:
             _check_release(conn, parsed)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    # -- step 2: load, in one transaction -----------------------------------------
-    staged_at = time.perf_counter()
-    now = _now()
-    # Checked once for the distinct values staged (_check_references), not per row.
-    conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        records.ensure(conn)
-        used = seen["indicator"]
-        plans = [p for p in plans if p.id in used]
-        _write_catalog(conn, parsed, plans, src, reference, maps, seen["place"])
         import_id = conn.execute(
             "INSERT INTO imports (file, sha256, format, table_id, title, imported_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (str(det.path), sha, det.format, parsed.table.table_id, parsed.table.title, now),
         ).lastrowid
-        added, changed, unchanged = merge(
-            conn, "staging_rows", import_id, now, staged=stager.rows,
-            keys=(sorted(seen["indicator"]), sorted(seen["source"])))  # fmt: skip
-        computed = 0
+        writer = FigureWriter(conn, import_id, now)
+        lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.end}
+        try:
+            for chunk in parsed.chunks:
+                frame = chunk if parsed.tidy else _figures(chunk, plans, src)
+                if parsed.checks_lifetime:
+                    _check_lifetimes(frame, lifetimes, parsed)
+                writer.add(frame)
+        except Repeated as repeated:
+            raise _refuse_repeat(parsed.file, repeated, lambda: _read(
+                conn, det, maps, table_id, reference), plans, src) from None  # fmt: skip
+        if writer.rows == 0:
+            raise refuse(parsed.file, None, None, "holds no figures")
+        written_at = time.perf_counter()
+        seen = {c: writer.values(c) for c, _, _ in _REFERENCES}  # distinct values written
+        used = seen["indicator"]
+        plans = [p for p in plans if p.id in used]
+        _write_catalog(conn, parsed, plans, src, reference, maps, seen["place"])
+        added, changed, unchanged = writer.added, writer.changed, writer.unchanged
+        computed = 0  # the 071 sums are counted apart (import_details.rows_computed)
         additive = {p.id for p in plans if p.additive}
         if parsed.tidy:
             additive = {r[0] for r in conn.execute(
                 "SELECT id FROM indicators WHERE additive = 1") if r[0] in used}  # fmt: skip
         sources = sorted(seen["source"])
         if additive:
-            computed = compute_region(conn, REGION, sorted(additive), sources, import_id, now)
+            computed = writer.compute_region(REGION, sorted(additive), sources)
         conn.execute(
             "UPDATE imports SET rows_added = ?, rows_changed = ?, rows_unchanged = ? WHERE id = ?",
             (added, changed, unchanged, import_id),
@@ -218,7 +212,35 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
     return ImportResult(import_id, str(det.path), det.format, parsed.table.table_id,
                         parsed.table.title, sha, added, changed, unchanged, computed,
                         tuple(sorted(used)), tuple(warnings),
-                        (staged_at - started, time.perf_counter() - staged_at))  # fmt: skip
+                        (written_at - started, time.perf_counter() - written_at))  # fmt: skip
+
+
+def _refuse_repeat(file: str, repeated: Repeated, reread, plans, src) -> ImportRefused:
+    """The precise error for a figure given twice (or given by data/ already). The line
+    it repeats is looked up by reading the file again: only on this error path."""
+    key = repeated.key
+    period = key["period"] or "no period"
+    if repeated.seed:
+        return refuse(file, repeated.ref, "source",
+                      f"repeats a figure of data/ ({key['indicator']}, {key['place']}, {period},"
+                      " same source and chapter); expected figures that data/ does not have —"
+                      " correct data/ instead")  # fmt: skip
+    first = repeated.first
+    if first is None:
+        parsed = reread()
+        for chunk in parsed.chunks:
+            frame = chunk if parsed.tidy else _figures(chunk, plans, src)
+            hit = np.ones(len(frame), dtype=bool)
+            for c in KEY_COLUMNS:
+                hit &= (frame[c].fillna("") == (key[c] or "")).to_numpy()
+            if hit.any():
+                first = frame["ref"].to_numpy()[hit][0]
+                first = int(first) if isinstance(first, np.integer) else first
+                break
+    where = f"line {first}" if isinstance(first, int) else first
+    return refuse(file, repeated.ref, None,
+                  f"repeats the figure of {where} ({key['indicator']}, {key['place']}, {period});"
+                  " expected each figure once")  # fmt: skip
 
 
 def _figures(chunk: pd.DataFrame, plans: list[IndicatorPlan], src: str) -> pd.DataFrame:
@@ -291,27 +313,6 @@ def _check_references(conn: sqlite3.Connection, file: str, seen: dict[str, set])
         missing = sorted(seen[column] - known)
         if missing:
             raise refuse(file, None, column, f"{missing[0]!r} is not in the catalog's {table}")
-
-
-def _check_seed_collisions(conn: sqlite3.Connection, file: str, stager: Stager) -> None:
-    """A staged figure may not repeat a seed figure (same key): looked up from the few seed
-    figures of the staged indicators and sources, by key, in the staged table."""
-    indicators, sources = sorted(stager.values("indicator")), sorted(stager.values("source"))
-    marks = lambda items: ", ".join("?" * len(items))  # noqa: E731
-    seeds = conn.execute(
-        f"SELECT {', '.join(KEY_COLUMNS)} FROM figures WHERE origin = 'seed'"  # noqa: S608
-        f" AND indicator IN ({marks(indicators)}) AND source IN ({marks(sources)})"
-        " ORDER BY indicator, place, period, breakdown, source, chapter",
-        (*indicators, *sources),
-    ).fetchall()
-    for key in seeds:
-        row = stager.find(key)
-        if row:
-            ref, indicator, place, period = row
-            raise refuse(file, ref, "source",
-                         f"repeats a figure of data/ ({indicator}, {place}, {period}, same "
-                         "source and chapter); expected figures that data/ does not have — "
-                         "correct data/ instead")  # fmt: skip
 
 
 def _check_release(conn: sqlite3.Connection, parsed: ParsedFile) -> None:
