@@ -170,6 +170,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
                 if parsed.checks_lifetime:
                     _check_lifetimes(frame, lifetimes, parsed)
                 writer.add(frame)
+            writer.finish()
         except Repeated as repeated:
             raise _refuse_repeat(parsed.file, repeated, lambda: _read(
                 conn, det, maps, table_id, reference), plans, src) from None  # fmt: skip
@@ -244,34 +245,44 @@ def _refuse_repeat(file: str, repeated: Repeated, reread, plans, src) -> ImportR
 
 
 def _figures(chunk: pd.DataFrame, plans: list[IndicatorPlan], src: str) -> pd.DataFrame:
-    """CBS observations -> figure rows: measure -> indicator, published unit -> whole units."""
+    """CBS observations -> figure rows: measure -> indicator, published unit -> whole units.
+    Worked out per measure, then spread over the rows (categorical columns stay so)."""
     by_measure = {p.measure: p for p in plans}
-    scale = chunk.measure.map({k: p.scale for k, p in by_measure.items()})
-    value = chunk.value.astype("float64") * scale
-    scaled = (scale != 1.0) & value.notna()
-    unit_text = chunk.measure.map({k: p.unit_text for k, p in by_measure.items()})
-    value_text = pd.Series(None, index=chunk.index, dtype=object)
+    codes, measures = pd.factorize(chunk.measure)
+    planned = [by_measure[m] for m in measures]
+    scale = np.array([p.scale for p in planned], dtype="float64")[codes]
+    published = chunk.value.to_numpy(dtype="float64")
+    value = published * scale
+    value_text = None
+    scaled = (scale != 1.0) & ~np.isnan(value)
     if scaled.any():
-        value_text[scaled] = (
-            chunk.value[scaled].map(lambda v: f"{v:g}") + " (" + unit_text[scaled] + ")"
-        )
+        unit_text = np.array([p.unit_text for p in planned], dtype=object)[codes]
+        value_text = np.full(len(chunk), None, dtype=object)
+        value_text[scaled] = [f"{v:g} ({u})" for v, u in
+                              zip(published[scaled], unit_text[scaled], strict=True)]  # fmt: skip
+    ids = list(dict.fromkeys(p.id for p in planned))
+    indicator = pd.Categorical.from_codes(
+        np.array([ids.index(p.id) for p in planned], dtype=np.int32)[codes],
+        categories=pd.Index(ids, dtype=object),
+    )
+    n = len(chunk)
     out = pd.DataFrame({
-        "ref": chunk.ref,
-        "indicator": chunk.measure.map({k: p.id for k, p in by_measure.items()}),
-        "place": chunk.place,
-        "period": chunk.period,
-        "breakdown": chunk.breakdown,
+        "ref": chunk.ref.to_numpy(),
+        "indicator": indicator,
+        "place": chunk.place.array,
+        "period": chunk.period.array,
+        "breakdown": chunk.breakdown.array,
         "value": value,
-        "low": None,
-        "high": None,
-        "qualifier": "exact",
-        "value_text": value_text,
-        "source": src,
-        "chapter": None,
-        "ref_date": None,
-        "note": None,
-        "status": chunk.status,
-        "missing_reason": chunk.missing_reason,
+        "low": np.full(n, np.nan),
+        "high": np.full(n, np.nan),
+        "qualifier": np.full(n, None, dtype=object),  # exact
+        "value_text": value_text if value_text is not None else np.full(n, None, dtype=object),
+        "source": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[src]),
+        "chapter": np.full(n, None, dtype=object),
+        "ref_date": np.full(n, None, dtype=object),
+        "note": np.full(n, None, dtype=object),
+        "status": chunk.status.array,
+        "missing_reason": chunk.missing_reason.array,
     })  # fmt: skip
     return out[list(STAGE_COLUMNS)]
 

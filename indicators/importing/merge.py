@@ -28,6 +28,7 @@ _COMPARED = ("value", "low", "high", "qualifier", "value_text", "note", "ref_dat
 _JOIN = " AND ".join(f"f.{c} = c.{c}" for c in KEY_COLUMNS)
 _ROWS_PER_INSERT = 500  # rows per multi-row INSERT: far fewer statements than executemany
 _MAX_VARIABLES = 32_000  # SQLite's limit is 32,766 bound parameters per statement
+WRITE_ROWS = 500_000  # rows sorted and written together (~25 MB as ids)
 STATUS_ORDER = ("voorlopig", "nader voorlopig", "definitief")  # least final first
 
 
@@ -61,6 +62,11 @@ class Codes:
         return i
 
     def of(self, values: pd.Series) -> np.ndarray:
+        """The ids of a column of strings (a categorical one is looked up by category)."""
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            cats = values.cat.categories.tolist()
+            lookup = np.array([*(self.id(c) for c in cats), 0], dtype=np.int64)
+            return lookup[values.cat.codes.to_numpy()]  # code -1 takes the last: none
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         lookup = np.array([*(self.id(u) for u in uniques.tolist()), 0], dtype=np.int64)
         return lookup[codes]  # the sentinel -1 takes the last: none
@@ -89,7 +95,7 @@ def insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, np.ndar
     An IntegrityError is raised as ``BatchFailed`` naming the rows of the failing batch."""
     const, varying = {}, {}
     for name, values in columns.items():
-        same, value = _constant(values)
+        same, value = _constant(values) if isinstance(values, np.ndarray) else (True, values)
         if same:
             const[name] = value
         else:
@@ -102,19 +108,24 @@ def insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, np.ndar
         for start in range(n):
             _run(conn, head, consts, start, start + 1)
         return
-    grid = np.empty((n, k), dtype=object)
-    for j, values in enumerate(varying.values()):
-        grid[:, j] = values if values.dtype != object else np.where(pd.isna(values), None, values)
     head += ", " + ", ".join(f"column{j + 1}" for j in range(k)) + " FROM (VALUES "
     one = f"({', '.join('?' * k)})"
     per = max(1, min(_ROWS_PER_INSERT, (_MAX_VARIABLES - len(consts)) // k))
-    full = n - n % per
     sql = head + ", ".join([one] * per) + ")"
-    for start in range(0, full, per):
-        _run(conn, sql, consts + grid[start : start + per].ravel().tolist(), start, start + per)
-    if full < n:
-        sql = head + ", ".join([one] * (n - full)) + ")"
-        _run(conn, sql, consts + grid[full:].ravel().tolist(), full, n)
+    block = per * 100  # rows turned into Python values at a time: bounded memory
+    for at in range(0, n, block):
+        stop = min(n, at + block)
+        grid = np.empty((stop - at, k), dtype=object)
+        for j, values in enumerate(varying.values()):
+            part = values[at:stop]
+            grid[:, j] = part if part.dtype != object else np.where(pd.isna(part), None, part)
+        flat = grid.ravel().tolist()
+        del grid
+        for start in range(at, stop, per):
+            end = min(stop, start + per)
+            rows = flat[(start - at) * k : (end - at) * k]
+            statement = sql if end - start == per else head + ", ".join([one] * (end - start)) + ")"
+            _run(conn, statement, consts + rows, start, end)
 
 
 class BatchFailed(Exception):
@@ -141,6 +152,8 @@ class FigureWriter:
         self.used: dict[str, set[int]] = {c: set() for c in KEY_COLUMNS}
         self.rows = self.added = self.changed = self.unchanged = 0
         self._chunk_table = False
+        self._buffer: list[dict[str, np.ndarray]] = []
+        self._buffered = 0
 
     def values(self, column: str) -> set[str]:
         """The distinct codes written in a key column (without none)."""
@@ -153,25 +166,50 @@ class FigureWriter:
         return self._key({c: columns[c][i] for c in KEY_COLUMNS})
 
     def add(self, frame: pd.DataFrame) -> None:
-        """Write a chunk of figure rows (the columns of model.STAGE_COLUMNS)."""
+        """Take a chunk of figure rows (the columns of model.STAGE_COLUMNS); they are
+        written once WRITE_ROWS have come together (as ids: a few bytes a row), sorted by
+        the store's key: the fewer and longer the sorted runs, the faster the writing."""
         n = len(frame)
         if not n:
             return
-        ids = {c: self.codes.of(frame[c]) for c in CODED}
-        order = np.lexsort([ids[c] for c in reversed(KEY_COLUMNS)])  # stable: file order
-        columns = {c: ids[c][order] for c in CODED}
-        refs = frame["ref"].to_numpy()[order]
+        part = {c: self.codes.of(frame[c]).astype(np.int32) for c in CODED}
+        part["ref"] = frame["ref"].to_numpy()
+        for c in PLAIN:  # a column empty throughout (most are) is kept as None, not as rows
+            values = frame[c].to_numpy()
+            part[c] = None if pd.isna(values).all() else values
+        self._buffer.append(part)
+        self._buffered += n
+        if self._buffered >= WRITE_ROWS:
+            self._flush()
+
+    def finish(self) -> None:
+        """Write what is still buffered."""
+        self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        parts, n = self._buffer, self._buffered
+        self._buffer, self._buffered = [], 0
+        lengths = [len(p["ref"]) for p in parts]
+        whole = {c: _concatenate([p[c] for p in parts], lengths) for c in parts[0]}
+        del parts
+        order = np.lexsort([whole[c] for c in reversed(KEY_COLUMNS)])  # stable: file order
+        columns = {c: whole[c][order] for c in CODED}
+        refs = whole["ref"][order]
         keys = np.column_stack([columns[c] for c in KEY_COLUMNS])
         same = (keys[1:] == keys[:-1]).all(axis=1)
         if same.any():
             i = int(np.flatnonzero(same)[0])
             raise Repeated(self._row_key(columns, i + 1), _ref(refs[i + 1]), first=_ref(refs[i]))
+        del keys, same
         for c in KEY_COLUMNS:
             self.used[c].update(np.unique(columns[c]).tolist())
         for c in PLAIN:
-            columns[c] = frame[c].to_numpy()[order]
+            columns[c] = whole[c][order] if whole[c] is not None else None
+        del whole
         qualifier = columns["qualifier"]
-        if qualifier.dtype == object:
+        if qualifier is not None and qualifier.dtype == object:
             columns["qualifier"] = np.where(qualifier == "exact", None, qualifier)
         indicators = np.unique(columns["indicator"]).tolist()
         for ind in indicators:
@@ -305,6 +343,14 @@ class FigureWriter:
             self.used["place"].add(self.codes.ids[region])
             self._merge(n)
         return n
+
+
+def _concatenate(parts: list[np.ndarray | None], lengths: list[int]) -> np.ndarray | None:
+    """Parts of a column; None for a part empty throughout (None: all are)."""
+    if all(p is None for p in parts):
+        return None
+    return np.concatenate([p if p is not None else np.full(n, None, dtype=object)
+                           for p, n in zip(parts, lengths, strict=True)])  # fmt: skip
 
 
 def _ref(ref):

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from indicators.catalog import normalise
@@ -167,17 +168,22 @@ def _place_problem(name: str, candidates) -> str:
     return f"{name!r} fits several places ({listed}); name the place in the mapping file's place_synonyms"
 
 
-def _read_chunks(path: Path, shown: str, header: list[str]) -> Iterator[tuple[int, pd.DataFrame]]:
-    """(line number of the chunk's first row, chunk); every cell as text."""
+def _read_chunks(path: Path, shown: str, header: list[str],
+                 labels: list[str]) -> Iterator[tuple[int, pd.DataFrame]]:  # fmt: skip
+    """(line number of the chunk's first row, chunk); every cell as text, the ``labels``
+    columns (places, periods, dimensions) as categoricals: each distinct label is then
+    looked at once per chunk, not once per row. (Not read_csv's own "category": it makes
+    numbers of labels like '2019'.)"""
     reader = pd.read_csv(
         path, sep=";", dtype=str, keep_default_na=False, na_filter=False, header=0,
-        chunksize=CHUNK_ROWS, encoding="utf-8-sig", skip_blank_lines=True, quotechar='"',
-        engine="c",
+        names=header, chunksize=CHUNK_ROWS, encoding="utf-8-sig", skip_blank_lines=True,
+        quotechar='"', engine="c",
     )  # fmt: skip
     line = 2
     try:
         for chunk in reader:
-            chunk.columns = header  # pandas renames an empty header cell 'Unnamed: 0'
+            for c in labels:
+                chunk[c] = chunk[c].astype("category")
             yield line, chunk
             line += len(chunk)
     except pd.errors.ParserError as exc:
@@ -188,6 +194,35 @@ def _read_chunks(path: Path, shown: str, header: list[str]) -> Iterator[tuple[in
         raise refuse(shown, None, None, f"cannot be read as CSV ({exc})") from None
     except UnicodeDecodeError as exc:
         raise refuse(shown, None, None, f"is not UTF-8 ({exc.reason})") from None
+
+
+def _first_lines(labels: pd.Series) -> list[tuple[int, str]]:
+    """(line, label) of each distinct label of a categorical column, where it first occurs."""
+    codes = labels.cat.codes.to_numpy()
+    present, first = np.unique(codes, return_index=True)
+    cats = labels.cat.categories
+    return [(int(labels.index[f]), cats[c]) for c, f in zip(present.tolist(), first.tolist(),
+                                                           strict=True) if c >= 0]  # fmt: skip
+
+
+def recode(labels: pd.Series, mapping: dict) -> pd.Series:
+    """A categorical column with each label replaced by ``mapping[label]`` (None: missing),
+    still categorical: the work is per distinct label."""
+    targets = [mapping.get(c) for c in labels.cat.categories]
+    uniques = list(dict.fromkeys(t for t in targets if t is not None))
+    position = {t: i for i, t in enumerate(uniques)}
+    lookup = np.array([*(position[t] if t is not None else -1 for t in targets), -1],
+                      dtype=np.int32)  # fmt: skip
+    codes = lookup[labels.cat.codes.to_numpy()]  # code -1 takes the last: missing
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)),
+                     index=labels.index)  # fmt: skip
+
+
+def constant(value, index: pd.Index) -> pd.Series:
+    """The same value on every row, as a categorical column (None: missing throughout)."""
+    codes = np.zeros(len(index), dtype=np.int8) - (value is None)
+    cats = pd.Index([] if value is None else [value], dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=cats), index=index)
 
 
 def _values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -220,8 +255,8 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
     place_map: dict[str, str | None] = {}
     breakdown_map: dict[tuple, str | None] = {}
 
-    def learn_periods(labels: pd.Series, col: str) -> None:
-        for line, label in labels.drop_duplicates().items():
+    def learn_periods(labels: list[tuple[int, str]], col: str) -> None:
+        for line, label in labels:
             if label not in period_map:
                 try:
                     period_map[label], status_map[label] = periods.from_label(label)
@@ -229,8 +264,8 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
                     period_map[label] = status_map[label] = None
                     problems.add(DataError(shown, int(line), col, str(exc)))
 
-    def learn_places(labels: pd.Series, col: str) -> None:
-        new = [(line, n) for line, n in labels.drop_duplicates().items() if n not in place_map]
+    def learn_places(labels: list[tuple[int, str]], col: str) -> None:
+        new = [(line, n) for line, n in labels if n not in place_map]
         got = names.resolve_all(n.strip() for _, n in new)
         for line, name in new:
             code = got[name.strip()]
@@ -240,53 +275,63 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
 
     def breakdowns(chunk: pd.DataFrame, index: pd.RangeIndex) -> pd.Series:
         if not layout.dim_cols:
-            return pd.Series(None, index=index, dtype=object)
-        dims = chunk[layout.dim_cols]
-        for labels in dims.drop_duplicates().itertuples(index=False, name=None):
+            return constant(None, index)
+        dims = [chunk[c] for c in layout.dim_cols]
+        sizes = [len(d.cat.categories) + 1 for d in dims]
+        combined = np.zeros(len(index), dtype=np.int64)
+        for d, size in zip(dims, sizes, strict=True):  # one number per combination of labels
+            combined = combined * size + (d.cat.codes.to_numpy().astype(np.int64) + 1)
+        present, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        ids = []
+        for f in first.tolist():
+            labels = tuple(d.iat[f] for d in dims)
             if labels not in breakdown_map:
                 breakdown_map[labels] = _breakdown_id(labels, layout.dim_cols, parsed)
-        group = dims.groupby(layout.dim_cols, sort=False).ngroup().to_numpy()
-        ids = [breakdown_map[k] for k in dims.drop_duplicates().itertuples(index=False, name=None)]
-        return pd.Series(pd.array(ids, dtype=object)[group], index=index, dtype=object)
+            ids.append(breakdown_map[labels])
+        as_labels = pd.Series(pd.Categorical.from_codes(inverse.reshape(-1), categories=range(len(ids))),
+                              index=index)  # fmt: skip
+        return recode(as_labels, dict(enumerate(ids)))
 
-    for first_line, chunk in _read_chunks(path, shown, header):
+    labels = ([*layout.dim_cols, layout.period_col, layout.region_col] if layout.kind == "long"
+              else [layout.first_col])  # fmt: skip
+    for first_line, chunk in _read_chunks(
+        path, shown, header, [c for c in labels if c is not None]
+    ):
         lines = pd.RangeIndex(first_line, first_line + len(chunk))
         chunk.index = lines
         if first_line == 2 and layout.kind == "long":
             _check_dimensions(chunk, layout, shown)
         frames = []
         key = next(iter(parsed.measures))
-        breakdown = breakdowns(chunk, lines) if layout.kind == "long" else None
         if layout.kind == "long":
+            breakdown = breakdowns(chunk, lines)
             per = chunk[layout.period_col]
-            learn_periods(per, layout.period_col)
+            learn_periods(_first_lines(per), layout.period_col)
             if layout.region_col:
-                learn_places(chunk[layout.region_col], layout.region_col)
-                place = chunk[layout.region_col].map(place_map)
+                learn_places(_first_lines(chunk[layout.region_col]), layout.region_col)
+                place = recode(chunk[layout.region_col], place_map)
             else:
-                place = pd.Series(NATIONAL, index=lines)
-            period, status = per.map(period_map), per.map(status_map)
+                place = constant(NATIONAL, lines)
+            period, status = recode(per, period_map), recode(per, status_map)
             for col, key in layout.measure_cols.items():
                 frames.append(_frame(chunk[col], col, key, place, period, status, breakdown,
                                      problems, shown))  # fmt: skip
         else:
             first = chunk[layout.first_col]
-            breakdown = pd.Series(None, index=lines, dtype=object)
+            breakdown = constant(None, lines)
             if layout.kind == "wide_places":
-                learn_periods(first, layout.first_col)
-                period, status = first.map(period_map), first.map(status_map)
+                learn_periods(_first_lines(first), layout.first_col)
+                period, status = recode(first, period_map), recode(first, status_map)
             else:
-                learn_places(first, layout.first_col)
-                place = first.map(place_map)
-                learn_periods(
-                    pd.Series(list(layout.wide_cols), index=[1] * len(layout.wide_cols)), ""
-                )
+                learn_places(_first_lines(first), layout.first_col)
+                place = recode(first, place_map)
+                learn_periods([(1, c) for c in layout.wide_cols], "")
             for col, target in layout.wide_cols.items():
                 if layout.kind == "wide_places":
-                    place = pd.Series(target, index=lines)
+                    place = constant(target, lines)
                 else:
-                    period = pd.Series(period_map[target], index=lines)
-                    status = pd.Series(status_map[target], index=lines)
+                    period = constant(period_map[target], lines)
+                    status = constant(status_map[target], lines)
                 frames.append(_frame(chunk[col], col, key, place, period, status, breakdown,
                                      problems, shown))  # fmt: skip
         problems.raise_if_any()
@@ -305,7 +350,7 @@ def _breakdown_id(labels: tuple[str, ...], dim_cols: list[str], parsed: ParsedFi
 def _check_dimensions(chunk: pd.DataFrame, layout: _Layout, shown: str) -> None:
     """A dimension column full of numbers is a measure column whose title lost its unit."""
     for col in layout.dim_cols:
-        cells = chunk[col].str.strip()
+        cells = pd.Series(chunk[col].cat.categories, dtype=object).str.strip()  # distinct labels
         filled = cells[(cells != "") & (cells != ".")]
         numeric = pd.to_numeric(filled.str.replace(",", ".", regex=False), errors="coerce")
         if len(filled) and numeric.notna().all():
@@ -319,15 +364,15 @@ def _frame(cells: pd.Series, col: str, key: str, place: pd.Series, period: pd.Se
     numbers, reason, bad = _values(cells)
     for line in bad[bad].index[:5]:
         problems.add(DataError(shown, int(line), col, f"is {cells[line]!r}; {EXPECTED_NUMBER}"))
-    ok = (period.notna() & place.notna()).to_numpy()
+    ok = ((period.cat.codes >= 0) & (place.cat.codes >= 0)).to_numpy()
     frame = pd.DataFrame({
         "ref": cells.index.to_numpy(dtype="int64"),
-        "measure": key,
-        "place": place.to_numpy(),
-        "period": period.to_numpy(),
-        "breakdown": breakdown.to_numpy(),
+        "measure": constant(key, cells.index).array,
+        "place": place.array,
+        "period": period.array,
+        "breakdown": breakdown.array,
         "value": numbers.to_numpy(dtype="float64"),
-        "status": status.to_numpy(),
+        "status": status.array,
         "missing_reason": reason.to_numpy(),
         "value_text": None,
     })  # fmt: skip
