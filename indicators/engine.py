@@ -107,9 +107,7 @@ class Engine:
         return store_version(self.conn)
 
     def has_data(self, kind: str, id_: str) -> bool:
-        column = {"indicator": "indicator", "place": "place", "breakdown": "breakdown"}[kind]
-        sql = f"SELECT 1 FROM figures WHERE {column} = ? LIMIT 1"  # noqa: S608
-        return self.conn.execute(sql, (id_,)).fetchone() is not None
+        return store.has_figures(self.conn, kind, id_)
 
     # -- entry point --------------------------------------------------------------------
     def ask(self, text: str) -> Answer:
@@ -263,10 +261,8 @@ class Engine:
                             suggestions.append(opt)
         if not suggestions and p.of_kind("place"):
             code = p.of_kind("place")[0].id
-            rows = self.conn.execute(
-                "SELECT DISTINCT indicator FROM figures WHERE place = ? LIMIT 3", (code,)
-            ).fetchall()
-            suggestions = [Option("indicator", r[0], cat.indicators[r[0]].label) for r in rows]
+            found = store.indicators_at(self.conn, code, limit=3)
+            suggestions = [Option("indicator", i, cat.indicators[i].label) for i in found]
         return Answer(
             NOT_FOUND,
             "not_found",
@@ -410,13 +406,7 @@ class Engine:
         figs = store.figures(self.conn, ind.id, relevant)
         if figs:
             return figs
-        elsewhere = [
-            r[0]
-            for r in self.conn.execute(
-                "SELECT DISTINCT place FROM figures WHERE indicator = ? LIMIT ?",
-                (ind.id, MAX_OTHER_PLACES),
-            )
-        ]
+        elsewhere = store.places_of(self.conn, ind.id, MAX_OTHER_PLACES)
         return store.figures(self.conn, ind.id, elsewhere) if elsewhere else []
 
     def _answer(self, p: Parsed, ind: Indicator, kind: str, values: list[Value],
@@ -626,12 +616,9 @@ class Engine:
             latest[c] = [self._value(f) for f in mine if f.period == last]
         related = []
         for code in missing:
-            rows = self.conn.execute(
-                "SELECT f.indicator FROM figures f JOIN indicators i ON i.id = f.indicator"
-                " WHERE f.place = ? AND i.theme = ? AND f.indicator != ? GROUP BY f.indicator",
-                (code, ind.theme, ind.id),
-            ).fetchall()
-            for (rid,) in sorted(rows, key=lambda r: cat.indicators[r[0]].sort)[:MAX_RELATED]:
+            others = [i for i in store.indicators_at(self.conn, code, theme=ind.theme)
+                      if i != ind.id]  # fmt: skip
+            for rid in sorted(others, key=lambda i: cat.indicators[i].sort)[:MAX_RELATED]:
                 related += [self._value(f) for f in store.figures(self.conn, rid, [code])]
         values = [v for c in nearest for v in latest[c]] + related
         return Answer(
@@ -760,13 +747,7 @@ class Engine:
 
     def _list(self, text: str) -> Answer:
         cat = self.catalog
-        with_data = {
-            r[0]
-            for r in self.conn.execute(
-                "SELECT id FROM indicators i WHERE EXISTS"
-                " (SELECT 1 FROM figures f WHERE f.indicator = i.id)"
-            )
-        }
+        with_data = store.indicators_with_figures(self.conn)
         themes: dict[str, list[dict]] = {}
         for ind in cat.indicators.values():
             themes.setdefault(ind.theme or "overig", []).append(
@@ -796,7 +777,7 @@ class Engine:
         version = self.catalog.version
         cached = getattr(self, "_counts", None)
         if cached is None or cached[0] != version:
-            counts = dict(self.conn.execute("SELECT source, count(*) FROM figures GROUP BY source"))
+            counts = store.counts_by_source(self.conn)
             self._counts = cached = (version, counts)
         return cached[1]
 

@@ -131,3 +131,90 @@ def figures(
         params.append(breakdown)
     sql += " ORDER BY place, period, breakdown, source, chapter"
     return list(map(Figure._make, conn.execute(sql, params)))
+
+
+# Look-ups by place, breakdown or source. The key's index starts with the indicator, so a
+# question about one place is asked once per indicator (a few hundred index look-ups)
+# rather than by reading every figure.
+
+
+def has_figures(conn: sqlite3.Connection, kind: str, code: str) -> bool:
+    """Whether any figure has this indicator, place or breakdown."""
+    if kind == "indicator":
+        sql = (
+            "SELECT 1 FROM figure_values"
+            " WHERE indicator = (SELECT id FROM codes WHERE code = ?) LIMIT 1"
+        )
+    elif kind == "place":
+        sql = (
+            "SELECT 1 FROM indicators i JOIN codes c ON c.code = i.id"
+            " WHERE EXISTS (SELECT 1 FROM figure_values f WHERE f.indicator = c.id"
+            " AND f.place = (SELECT id FROM codes WHERE code = ?)) LIMIT 1"
+        )
+    elif kind == "breakdown":
+        sql = (
+            "SELECT 1 FROM figure_values"
+            " WHERE breakdown = (SELECT id FROM codes WHERE code = ?) LIMIT 1"
+        )
+    else:
+        raise ValueError(kind)
+    return conn.execute(sql, (code,)).fetchone() is not None
+
+
+def indicators_at(
+    conn: sqlite3.Connection, place: str, *, theme: str | None = None, limit: int = -1
+) -> list[str]:
+    """The catalog's indicators (in its order) with figures for a place, optionally of
+    one theme."""
+    sql = (
+        "SELECT i.id FROM indicators i JOIN codes c ON c.code = i.id"
+        " WHERE EXISTS (SELECT 1 FROM figure_values f WHERE f.indicator = c.id"
+        " AND f.place = (SELECT id FROM codes WHERE code = ?))"
+    )
+    params: list = [place]
+    if theme is not None:
+        sql += " AND i.theme = ?"
+        params.append(theme)
+    sql += " ORDER BY i.sort, i.id LIMIT ?"
+    return [r[0] for r in conn.execute(sql, [*params, limit])]
+
+
+def places_of(conn: sqlite3.Connection, indicator: str, limit: int) -> list[str]:
+    """Some places with figures for an indicator."""
+    return [r[0] for r in conn.execute(
+        "SELECT c.code FROM (SELECT DISTINCT place FROM figure_values"
+        " WHERE indicator = (SELECT id FROM codes WHERE code = ?) LIMIT ?) p JOIN codes c ON c.id = p.place",
+        (indicator, limit),
+    )]  # fmt: skip
+
+
+def indicators_with_figures(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT i.id FROM indicators i JOIN codes c ON c.code = i.id"
+        " WHERE EXISTS (SELECT 1 FROM figure_values f WHERE f.indicator = c.id)"
+    )}  # fmt: skip
+
+
+def counts_by_source(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute(
+        "SELECT c.code, s.n FROM (SELECT source, count(*) AS n FROM figure_values"
+        " GROUP BY source) s JOIN codes c ON c.id = s.source"
+    ))  # fmt: skip
+
+
+def counts_by_indicator_and_place(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    return conn.execute(
+        "SELECT ci.code, cp.code, s.n FROM (SELECT indicator, place, count(*) AS n"
+        " FROM figure_values GROUP BY indicator, place) s"
+        " JOIN codes ci ON ci.id = s.indicator JOIN codes cp ON cp.id = s.place"
+    ).fetchall()
+
+
+def keys_of_import(conn: sqlite3.Connection, import_id: int) -> list[tuple[str, str, str | None]]:
+    """(indicator, place, period) of the figures an import added or changed."""
+    return conn.execute(
+        "SELECT ci.code, cp.code, cd.code FROM (SELECT DISTINCT indicator, place, period"
+        " FROM figure_values WHERE import_id = ?) s JOIN codes ci ON ci.id = s.indicator"
+        " JOIN codes cp ON cp.id = s.place JOIN codes cd ON cd.id = s.period",
+        (import_id,),
+    ).fetchall()

@@ -214,9 +214,7 @@ def themes(engine: Engine) -> list[tuple[str, list[Indicator]]]:
     cat = engine.catalog
     local = {cat.region_code, *cat.six}
     counts: dict[str, int] = {}  # figures per indicator for the 071 area and its places
-    for indicator, place, n in engine.conn.execute(
-        "SELECT indicator, place, count(*) FROM figures GROUP BY indicator, place"
-    ):
+    for indicator, place, n in store.counts_by_indicator_and_place(engine.conn):
         counts[indicator] = counts.get(indicator, 0) + (n if place in local else 0)
     by_theme: dict[str, list[Indicator]] = {}
     for ind in cat.indicators.values():
@@ -370,11 +368,7 @@ def new_imports(engine: Engine, since: datetime, until: datetime) -> list[NewImp
     )
     out = []
     for import_id, file, table_id, title, imported_at, added, changed in rows:
-        figures = _rows(
-            engine.conn,
-            "SELECT DISTINCT indicator, place, period FROM figures WHERE import_id = ?",
-            (import_id,),
-        )
+        figures = store.keys_of_import(engine.conn, import_id)
         indicators = sorted({cat.indicators[i].label if i in cat.indicators else i
                              for i, _, _ in figures})  # fmt: skip
         places = sorted({cat.place_name(p) for _, p, _ in figures})
