@@ -233,7 +233,7 @@ def _refuse_repeat(file: str, repeated: Repeated, reread, plans, src) -> ImportR
             frame = chunk if parsed.tidy else _figures(chunk, plans, src)
             hit = np.ones(len(frame), dtype=bool)
             for c in KEY_COLUMNS:
-                hit &= (frame[c].fillna("") == (key[c] or "")).to_numpy()
+                hit &= (frame[c].astype(object).fillna("") == (key[c] or "")).to_numpy()
             if hit.any():
                 first = frame["ref"].to_numpy()[hit][0]
                 first = int(first) if isinstance(first, np.integer) else first

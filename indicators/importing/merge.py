@@ -257,16 +257,34 @@ class FigureWriter:
                 " ref_date TEXT, note TEXT, status INTEGER, missing_reason INTEGER,"
                 " computed INTEGER)"
             )
+            # The keys this import upserted: an unchanged figure keeps its import id, so
+            # a repeat of it later in the file is found here.
+            self.conn.execute("DROP TABLE IF EXISTS temp.upserted")
+            self.conn.execute(
+                f"CREATE TEMP TABLE upserted ({', '.join(KEY_COLUMNS)},"  # noqa: S608
+                f" PRIMARY KEY ({', '.join(KEY_COLUMNS)})) WITHOUT ROWID"
+            )
             self._chunk_table = True
 
     def _check_repeats(self) -> None:
-        """A staged row may not repeat a figure of data/, nor one given earlier in the file."""
+        """A staged row may not repeat a figure of data/, nor one given earlier in the file
+        (written by this import, or upserted by it unchanged)."""
+        keys = ", ".join(f"c.{k}" for k in KEY_COLUMNS)
         row = self.conn.execute(
-            f"SELECT c.ref, f.import_id IS NULL, {', '.join(f'c.{k}' for k in KEY_COLUMNS)}"  # noqa: S608
+            f"SELECT c.ref, f.import_id IS NULL, {keys}"  # noqa: S608
             f" FROM temp.chunk c JOIN figure_values f ON {_JOIN}"
             " WHERE f.import_id IS NULL OR f.import_id = ? ORDER BY c.rowid LIMIT 1",
             (self.import_id,),
         ).fetchone()
+        if not row:
+            try:
+                self.conn.execute(f"INSERT INTO temp.upserted SELECT {keys} FROM temp.chunk c")  # noqa: S608
+            except sqlite3.IntegrityError:
+                on = " AND ".join(f"u.{k} = c.{k}" for k in KEY_COLUMNS)
+                row = self.conn.execute(
+                    f"SELECT c.ref, 0, {keys} FROM temp.chunk c JOIN temp.upserted u ON {on}"  # noqa: S608
+                    " ORDER BY c.rowid LIMIT 1"
+                ).fetchone()
         if row:
             key = dict(zip(KEY_COLUMNS, row[2:], strict=True))
             raise Repeated(self._key(key), row[0], seed=bool(row[1]))
