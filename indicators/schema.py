@@ -112,7 +112,7 @@ CREATE TABLE IF NOT EXISTS figure_values (
     import_id INTEGER  -- NULL: a seed figure from data/
 );
 CREATE UNIQUE INDEX IF NOT EXISTS figure_values_key
-    ON figure_values (indicator, place, period, breakdown, source, chapter);
+    ON figure_values (indicator, place, breakdown, period, source, chapter);
 CREATE VIEW IF NOT EXISTS figures AS
 SELECT f.id, ci.code AS indicator, cp.code AS place, cd.code AS period, cb.code AS breakdown,
        f.value, f.low, f.high, coalesce(f.qualifier, 'exact') AS qualifier, f.value_text,

@@ -231,11 +231,13 @@ def _refuse_repeat(file: str, repeated: Repeated, reread, plans, src) -> ImportR
         parsed = reread()
         for chunk in parsed.chunks:
             frame = chunk if parsed.tidy else _figures(chunk, plans, src)
-            hit = np.ones(len(frame), dtype=bool)
+            refs = np.asarray(frame["ref"])
+            hit = np.ones(len(refs), dtype=bool)
             for c in KEY_COLUMNS:
-                hit &= (frame[c].astype(object).fillna("") == (key[c] or "")).to_numpy()
+                column = frame[c] if frame[c] is not None else [None] * len(refs)
+                hit &= (pd.Series(column, dtype=object).fillna("") == (key[c] or "")).to_numpy()
             if hit.any():
-                first = frame["ref"].to_numpy()[hit][0]
+                first = refs[hit][0]
                 first = int(first) if isinstance(first, np.integer) else first
                 break
     where = f"line {first}" if isinstance(first, int) else first
@@ -244,14 +246,15 @@ def _refuse_repeat(file: str, repeated: Repeated, reread, plans, src) -> ImportR
                   " expected each figure once")  # fmt: skip
 
 
-def _figures(chunk: pd.DataFrame, plans: list[IndicatorPlan], src: str) -> pd.DataFrame:
+def _figures(chunk: pd.DataFrame, plans: list[IndicatorPlan], src: str) -> dict:
     """CBS observations -> figure rows: measure -> indicator, published unit -> whole units.
-    Worked out per measure, then spread over the rows (categorical columns stay so)."""
+    Worked out per measure, then spread over the rows. The rows are columns in a dict (the
+    STAGE_COLUMNS; None for a column empty throughout): FigureWriter takes them as they are."""
     by_measure = {p.measure: p for p in plans}
-    codes, measures = pd.factorize(chunk.measure)
+    codes, measures = pd.factorize(chunk["measure"])
     planned = [by_measure[m] for m in measures]
     scale = np.array([p.scale for p in planned], dtype="float64")[codes]
-    published = chunk.value.to_numpy(dtype="float64")
+    published = chunk["value"].to_numpy(dtype="float64")
     value = published * scale
     value_text = None
     scaled = (scale != 1.0) & ~np.isnan(value)
@@ -266,41 +269,48 @@ def _figures(chunk: pd.DataFrame, plans: list[IndicatorPlan], src: str) -> pd.Da
         categories=pd.Index(ids, dtype=object),
     )
     n = len(chunk)
-    out = pd.DataFrame({
-        "ref": chunk.ref.to_numpy(),
+    out = {
+        "ref": chunk["ref"].to_numpy(),
         "indicator": indicator,
-        "place": chunk.place.array,
-        "period": chunk.period.array,
-        "breakdown": chunk.breakdown.array,
+        "place": chunk["place"].array,
+        "period": chunk["period"].array,
+        "breakdown": chunk["breakdown"].array,
         "value": value,
-        "low": np.full(n, np.nan),
-        "high": np.full(n, np.nan),
-        "qualifier": np.full(n, None, dtype=object),  # exact
-        "value_text": value_text if value_text is not None else np.full(n, None, dtype=object),
+        "low": None,
+        "high": None,
+        "qualifier": None,  # exact
+        "value_text": value_text,
         "source": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[src]),
-        "chapter": np.full(n, None, dtype=object),
-        "ref_date": np.full(n, None, dtype=object),
-        "note": np.full(n, None, dtype=object),
-        "status": chunk.status.array,
-        "missing_reason": chunk.missing_reason.array,
-    })  # fmt: skip
-    return out[list(STAGE_COLUMNS)]
+        "chapter": None,
+        "ref_date": None,
+        "note": None,
+        "status": chunk["status"].array,
+        "missing_reason": chunk["missing_reason"].array,
+    }
+    assert tuple(out) == STAGE_COLUMNS
+    return out
 
 
-def _check_lifetimes(frame: pd.DataFrame, lifetimes: dict, parsed: ParsedFile) -> None:
+def _check_lifetimes(frame, lifetimes: dict, parsed: ParsedFile) -> None:
     """A value for a municipality after it ceased to exist cannot be CBS's: such rows are
-    added by hand somewhere on the way (e.g. Molenwaard in 2019, dissolved on 1 January)."""
-    rows = frame[frame.place.isin(lifetimes) & frame.value.notna() & frame.period.notna()]
-    if rows.empty:
+    added by hand somewhere on the way (e.g. Molenwaard in 2019, dissolved on 1 January).
+    ``frame``: a DataFrame or a dict of columns (STAGE_COLUMNS)."""
+    place = pd.Series(frame["place"], copy=False)
+    period = pd.Series(frame["period"], copy=False)
+    value = np.asarray(frame["value"], dtype="float64")
+    mask = place.isin(list(lifetimes)).to_numpy() & ~np.isnan(value) & period.notna().to_numpy()
+    if not mask.any():
         return
     problems = Problems()
-    first_days = {p: bounds(p)[0] for p in rows.period.unique()}
-    for ref, place, period in zip(rows.ref, rows.place, rows.period, strict=True):
-        region = lifetimes[place]
-        if not region.can_have_figures(first_days[period]):
+    refs = np.asarray(frame["ref"])[mask]
+    places, periods = place.to_numpy()[mask], period.to_numpy()[mask]
+    first_days = {p: bounds(p)[0] for p in set(periods.tolist())}
+    for ref, place_, period_ in zip(refs.tolist(), places.tolist(), periods.tolist(), strict=True):
+        region = lifetimes[place_]
+        if not region.can_have_figures(first_days[period_]):
             problems.add(DataError(
-                parsed.file, ref if isinstance(ref, str) else int(ref), parsed.place_field,
-                f"{region.name} ({place}) has a value for {period}, but it {_ended(region)};"
+                parsed.file, ref, parsed.place_field,
+                f"{region.name} ({place_}) has a value for {period_}, but it {_ended(region)};"
                 " expected no value (was the row added by hand?)",
             ))  # fmt: skip
     problems.raise_if_any()

@@ -20,7 +20,10 @@ import sqlite3
 import numpy as np
 import pandas as pd
 
-KEY_COLUMNS = ("indicator", "place", "period", "breakdown", "source", "chapter")
+# The figure's key, in the order of the store's unique index (figure_values_key): with the
+# period last but for source and chapter, a CBS file (dimensions, then regions, then
+# periods, the usual order) adds to the index in long runs, place by place.
+KEY_COLUMNS = ("indicator", "place", "breakdown", "period", "source", "chapter")
 CODED = (*KEY_COLUMNS, "status", "missing_reason")  # stored as ids into ``codes``
 PLAIN = ("value", "low", "high", "qualifier", "value_text", "ref_date", "note")
 _COMPARED = ("value", "low", "high", "qualifier", "value_text", "note", "ref_date", "status",
@@ -61,13 +64,18 @@ class Codes:
             self.ids[code], self.names[i] = i, code
         return i
 
-    def of(self, values: pd.Series) -> np.ndarray:
-        """The ids of a column of strings (a categorical one is looked up by category)."""
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            cats = values.cat.categories.tolist()
+    def of(self, values, n: int) -> np.ndarray:
+        """The ids of a column of ``n`` strings (a categorical one is looked up by category;
+        None: none throughout)."""
+        if values is None:
+            return np.zeros(n, dtype=np.int64)
+        if isinstance(values, pd.Series):
+            values = values.array
+        if isinstance(values, pd.Categorical):
+            cats = values.categories.tolist()
             lookup = np.array([*(self.id(c) for c in cats), 0], dtype=np.int64)
-            return lookup[values.cat.codes.to_numpy()]  # code -1 takes the last: none
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            return lookup[values.codes]  # code -1 takes the last: none
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
         lookup = np.array([*(self.id(u) for u in uniques.tolist()), 0], dtype=np.int64)
         return lookup[codes]  # the sentinel -1 takes the last: none
 
@@ -100,15 +108,34 @@ def insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, np.ndar
             const[name] = value
         else:
             varying[name] = values
-    names = ", ".join([*const, *varying])
+    # Id columns (small non-negative integers) travel packed, three to a parameter, and
+    # are taken apart by the statement: a third of the values to bind.
+    ids = [c for c, v in varying.items() if v.dtype.kind in "iu" and _fits(v)]
+    packs = [ids[i : i + 3] for i in range(0, len(ids), 3) if len(ids[i : i + 3]) > 1]
+    packed = {c for pack in packs for c in pack}
+    params: dict[str, np.ndarray] = {}
+    selects: dict[str, str] = {}
+    for pack in packs:
+        number = np.zeros(n, dtype=np.int64)
+        for c in pack:
+            number = (number << _ID_BITS) | varying[c].astype(np.int64)
+        params[f"pack{len(params)}"] = number
+        for j, c in enumerate(pack):
+            shift = _ID_BITS * (len(pack) - 1 - j)
+            selects[c] = f"((column{len(params)} >> {shift}) & {_ID_MASK})"
+    for c, v in varying.items():
+        if c not in packed:
+            params[c] = v
+            selects[c] = f"column{len(params)}"
+    names = ", ".join([*const, *selects])
     head = f"INSERT INTO {table} ({names}) SELECT {', '.join('?' * len(const))}"
     consts = list(const.values())
-    k = len(varying)
+    varying, k = params, len(params)
     if not k:
         for start in range(n):
             _run(conn, head, consts, start, start + 1)
         return
-    head += ", " + ", ".join(f"column{j + 1}" for j in range(k)) + " FROM (VALUES "
+    head += ", " + ", ".join(selects.values()) + " FROM (VALUES "
     one = f"({', '.join('?' * k)})"
     per = max(1, min(_ROWS_PER_INSERT, (_MAX_VARIABLES - len(consts)) // k))
     sql = head + ", ".join([one] * per) + ")"
@@ -126,6 +153,14 @@ def insert_rows(conn: sqlite3.Connection, table: str, columns: dict[str, np.ndar
             rows = flat[(start - at) * k : (end - at) * k]
             statement = sql if end - start == per else head + ", ".join([one] * (end - start)) + ")"
             _run(conn, statement, consts + rows, start, end)
+
+
+_ID_BITS = 21
+_ID_MASK = (1 << _ID_BITS) - 1
+
+
+def _fits(values: np.ndarray) -> bool:
+    return bool(len(values)) and int(values.min()) >= 0 and int(values.max()) <= _ID_MASK
 
 
 class BatchFailed(Exception):
@@ -165,18 +200,21 @@ class FigureWriter:
     def _row_key(self, columns: dict[str, np.ndarray], i: int) -> dict[str, str | None]:
         return self._key({c: columns[c][i] for c in KEY_COLUMNS})
 
-    def add(self, frame: pd.DataFrame) -> None:
-        """Take a chunk of figure rows (the columns of model.STAGE_COLUMNS); they are
-        written once WRITE_ROWS have come together (as ids: a few bytes a row), sorted by
-        the store's key: the fewer and longer the sorted runs, the faster the writing."""
-        n = len(frame)
+    def add(self, frame) -> None:
+        """Take a chunk of figure rows: a DataFrame or a dict of columns (STAGE_COLUMNS;
+        None for a column empty throughout). They are written once WRITE_ROWS have come
+        together (as ids: a few bytes a row), sorted by the store's key: the fewer and
+        longer the sorted runs, the faster the writing."""
+        refs = np.asarray(frame["ref"])
+        n = len(refs)
         if not n:
             return
-        part = {c: self.codes.of(frame[c]).astype(np.int32) for c in CODED}
-        part["ref"] = frame["ref"].to_numpy()
+        part = {c: self.codes.of(frame[c], n).astype(np.int32) for c in CODED}
+        part["ref"] = refs
         for c in PLAIN:  # a column empty throughout (most are) is kept as None, not as rows
-            values = frame[c].to_numpy()
-            part[c] = None if pd.isna(values).all() else values
+            values = frame[c]
+            values = None if values is None else np.asarray(values)
+            part[c] = None if values is None or pd.isna(values).all() else values
         self._buffer.append(part)
         self._buffered += n
         if self._buffered >= WRITE_ROWS:
@@ -350,9 +388,9 @@ class FigureWriter:
             " FROM figure_values"
             f" WHERE indicator IN ({marks(ind_ids)}) AND place IN ({marks(members)})"
             f" AND source IN ({marks(src_ids)}) AND value IS NOT NULL AND computed = 0"
-            " GROUP BY indicator, period, breakdown, source, chapter"
+            " GROUP BY indicator, breakdown, period, source, chapter"
             " HAVING count(DISTINCT place) = ? AND count(*) = ?"
-            " ORDER BY indicator, period, breakdown, source, chapter",  # the key's order
+            " ORDER BY indicator, breakdown, period, source, chapter",  # the key's order
             (self.codes.id(region), f"berekend: som van de {word} gemeenten", *ranks, *ranks,
              *ind_ids, *members, *src_ids, len(members), len(members)),
         )  # fmt: skip

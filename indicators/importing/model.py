@@ -13,7 +13,7 @@ from indicators.importing.units import Unit
 if TYPE_CHECKING:
     import pandas as pd
 
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 100_000
 
 # Columns of an observation chunk from a CBS reader. ``ref`` is what an error message
 # names: the line number (int) or "observation Id 123".

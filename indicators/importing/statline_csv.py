@@ -170,12 +170,13 @@ def _place_problem(name: str, candidates) -> str:
 
 def _read_chunks(path: Path, shown: str, header: list[str],
                  labels: list[str]) -> Iterator[tuple[int, pd.DataFrame]]:  # fmt: skip
-    """(line number of the chunk's first row, chunk); every cell as text, the ``labels``
-    columns (places, periods, dimensions) as categoricals: each distinct label is then
-    looked at once per chunk, not once per row. (Not read_csv's own "category": it makes
-    numbers of labels like '2019'.)"""
+    """(line number of the chunk's first row, chunk). The ``labels`` columns (places,
+    periods, dimensions) as categoricals of their text: each distinct label is then looked
+    at once per chunk, not once per row (not read_csv's own "category": it makes numbers of
+    labels like '2019'). The other columns hold values: numbers where every cell of the
+    chunk is one (the CSV parser converts them fast), else text."""
     reader = pd.read_csv(
-        path, sep=";", dtype=str, keep_default_na=False, na_filter=False, header=0,
+        path, sep=";", dtype=dict.fromkeys(labels, object), keep_default_na=False, na_filter=False, header=0,
         names=header, chunksize=CHUNK_ROWS, encoding="utf-8-sig", skip_blank_lines=True,
         quotechar='"', engine="c",
     )  # fmt: skip
@@ -183,7 +184,9 @@ def _read_chunks(path: Path, shown: str, header: list[str],
     try:
         for chunk in reader:
             for c in labels:
-                chunk[c] = chunk[c].astype("category")
+                codes, uniques = pd.factorize(chunk[c].to_numpy())
+                chunk[c] = pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object),
+                                                     validate=False)  # fmt: skip
             yield line, chunk
             line += len(chunk)
     except pd.errors.ParserError as exc:
@@ -226,8 +229,12 @@ def constant(value, index: pd.Index) -> pd.Series:
 
 
 def _values(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(value or NaN, missing reason or None, bad mask). Clean numbers take the fast path;
-    only the other cells are looked at as text (decimal comma, '.', empty, 'x')."""
+    """(value or NaN, missing reason or None, bad mask). Clean numbers take the fast path
+    (read as numbers by the CSV parser already); only the other cells are looked at as
+    text (decimal comma, '.', empty, 'x')."""
+    if cells.dtype.kind in "iuf":  # every cell of the chunk parsed as a number
+        numbers = cells.astype("float64")
+        return numbers, pd.Series(None, index=cells.index, dtype=object), numbers.isna()
     try:  # a column of clean numbers (the usual case) converts at once
         numbers = cells.astype("float64")
     except (ValueError, TypeError):
@@ -337,7 +344,7 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
         problems.raise_if_any()
         out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if len(out):
-            yield out[list(OBSERVATION_COLUMNS)]
+            yield out
     problems.raise_if_any()
 
 
@@ -375,5 +382,6 @@ def _frame(cells: pd.Series, col: str, key: str, place: pd.Series, period: pd.Se
         "status": status.array,
         "missing_reason": reason.to_numpy(),
         "value_text": None,
-    })  # fmt: skip
+    }, copy=False)  # fmt: skip
+    assert tuple(frame.columns) == OBSERVATION_COLUMNS
     return frame[ok] if not ok.all() else frame
