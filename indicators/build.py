@@ -304,7 +304,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
 
 def _migrate_figures(conn: sqlite3.Connection) -> None:
     """A store made before figures were stored compactly has a table ``figures``: its
-    imported rows move to figure_values (with their ids, which figure_history names)."""
+    imported rows move to figure_values, and their history follows them (it named a
+    figure by the old table's row id, now by its key)."""
     row = conn.execute("SELECT type FROM sqlite_master WHERE name = 'figures'").fetchone()
     if not row or row[0] != "table":
         return
@@ -319,12 +320,28 @@ def _migrate_figures(conn: sqlite3.Connection) -> None:
     )
     ids = ", ".join(f"coalesce((SELECT id FROM codes WHERE code = o.{c}), 0)" for c in coded)  # noqa: S608
     conn.execute(
-        f"INSERT INTO figure_values (id, {', '.join(coded)}, value, low, high, qualifier,"  # noqa: S608
+        f"INSERT INTO figure_values ({', '.join(coded)}, value, low, high, qualifier,"  # noqa: S608
         " value_text, ref_date, note, computed, import_id)"
-        f" SELECT o.id, {ids}, o.value, o.low, o.high, nullif(o.qualifier, 'exact'),"
+        f" SELECT {ids}, o.value, o.low, o.high, nullif(o.qualifier, 'exact'),"
         " o.value_text, o.ref_date, o.note, coalesce(o.computed, 0), coalesce(o.import_id, 0)"
-        " FROM figures_v1 o WHERE o.origin != 'seed' ORDER BY o.id"
+        " FROM figures_v1 o WHERE o.origin != 'seed'"
     )
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(figure_history)")]
+    if "figure_id" in columns:
+        from indicators.importing import records
+
+        rest = [c for c in columns if c not in ("id", "figure_id")]
+        conn.execute("DROP INDEX IF EXISTS figure_history_figure")
+        conn.execute("ALTER TABLE figure_history RENAME TO figure_history_v1")
+        records.ensure(conn)
+        keys = ("indicator", "place", "breakdown", "period", "source", "chapter")
+        ids = ", ".join(f"coalesce((SELECT id FROM codes WHERE code = o.{c}), 0)" for c in keys)  # noqa: S608
+        conn.execute(
+            f"INSERT INTO figure_history (id, {', '.join(keys)}, {', '.join(rest)})"  # noqa: S608
+            f" SELECT h.id, {ids}, {', '.join(f'h.{c}' for c in rest)}"
+            " FROM figure_history_v1 h JOIN figures_v1 o ON o.id = h.figure_id ORDER BY h.id"
+        )
+        conn.execute("DROP TABLE figure_history_v1")
     conn.execute("DROP TABLE figures_v1")
 
 
@@ -379,6 +396,7 @@ def build(db_path: Path, data_dir: Path) -> dict[str, int]:
                         {"key": "data_hash", "value": content_hash(data_dir)},
                         {"key": "data_stat", "value": stat_signature(data_dir)},
                         {"key": "built_at", "value": now},
+                        {"key": "figures_version", "value": schema.FIGURES_VERSION},
                     ],
                     pk="key",
                 )

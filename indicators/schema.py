@@ -87,12 +87,11 @@ CREATE TABLE IF NOT EXISTS summary_claims (
 # indicator, place and breakdown, for look-ups that use the key's index): everything reads
 # figures through it. A million imported figures take ~30 MB this way instead of ~250 MB,
 # which is what makes a large import fast (see bench/bench_import.py).
-FIGURES_VERSION = "2"
+FIGURES_VERSION = "2"  # meta figures_version; an older store is migrated (build.py)
 FIGURES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS codes (id INTEGER PRIMARY KEY, code TEXT UNIQUE);
 INSERT OR IGNORE INTO codes (id, code) VALUES (0, NULL);
 CREATE TABLE IF NOT EXISTS figure_values (
-    id INTEGER PRIMARY KEY,
     indicator INTEGER NOT NULL,
     place INTEGER NOT NULL,
     period INTEGER NOT NULL DEFAULT 0,
@@ -109,12 +108,13 @@ CREATE TABLE IF NOT EXISTS figure_values (
     status INTEGER NOT NULL DEFAULT 0,
     missing_reason INTEGER NOT NULL DEFAULT 0,
     computed INTEGER NOT NULL DEFAULT 0,  -- 1: summed from member places at import
-    import_id INTEGER  -- NULL: a seed figure from data/
-);
-CREATE UNIQUE INDEX IF NOT EXISTS figure_values_key
-    ON figure_values (indicator, place, breakdown, period, source, chapter);
+    import_id INTEGER,  -- NULL: a seed figure from data/
+    -- The figure's key. Period last but for source and chapter: a CBS file (dimensions,
+    -- then regions, then periods) adds to it in long runs, place by place.
+    PRIMARY KEY (indicator, place, breakdown, period, source, chapter)
+) WITHOUT ROWID;
 CREATE VIEW IF NOT EXISTS figures AS
-SELECT f.id, ci.code AS indicator, cp.code AS place, cd.code AS period, cb.code AS breakdown,
+SELECT ci.code AS indicator, cp.code AS place, cd.code AS period, cb.code AS breakdown,
        f.value, f.low, f.high, coalesce(f.qualifier, 'exact') AS qualifier, f.value_text,
        cs.code AS source, cc.code AS chapter, f.ref_date, f.note, cst.code AS status,
        cm.code AS missing_reason,

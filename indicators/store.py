@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from indicators import paths
 from indicators.errors import StoreError
+from indicators.schema import FIGURES_VERSION
 
 
 class Figure(NamedTuple):
@@ -76,11 +77,13 @@ def ensure_built(db_path: Path | None = None, data_dir: Path | None = None) -> P
             conn = sqlite3.connect(db_path, timeout=30)
             try:
                 stat = _stat_signature(data_dir)
-                if _meta(conn, "data_stat") == stat:
+                if _meta(conn, "figures_version") != FIGURES_VERSION:
+                    stat = None  # a store from an older version: the build migrates it
+                elif _meta(conn, "data_stat") == stat:
                     return db_path
                 from indicators.build import content_hash
 
-                if _meta(conn, "data_hash") == content_hash(data_dir):
+                if stat and _meta(conn, "data_hash") == content_hash(data_dir):
                     # Same content, new mtimes (a fresh checkout): remember the new stats.
                     with conn:
                         conn.execute("UPDATE meta SET value = ? WHERE key = 'data_stat'", (stat,))

@@ -59,19 +59,15 @@ def test_a_newer_release_updates_the_value_and_keeps_the_history(fresh_store, tm
     assert (newer.added, newer.changed, newer.unchanged) == (0, 1, 239)
     assert "124.900" in run("ask", "bevolking Leiden 2019")
     conn = sqlite3.connect(fresh_store)
-    (fig_id,) = conn.execute(
-        "SELECT id FROM figures WHERE indicator = 'bevolking' AND place = 'GM0546'"
-        " AND period = '2019'"
-    ).fetchone()
-    (change,) = history(conn, fig_id)
+    (change,) = history(conn, "bevolking", "GM0546", "2019")
     assert (change["old_value"], change["new_value"]) == (124899, 124900)
     assert (change["old_import_id"], change["import_id"]) == (first.import_id, newer.import_id)
     # The 071 sum follows, and its change is kept too.
-    x071 = conn.execute(
-        "SELECT id, value FROM figures WHERE indicator = 'bevolking' AND place = 'X_071'"
+    (x071,) = conn.execute(
+        "SELECT value FROM figures WHERE indicator = 'bevolking' AND place = 'X_071'"
         " AND period = '2019'"
     ).fetchone()
-    assert x071[1] == 275665 + 1 and len(history(conn, x071[0])) == 1
+    assert x071 == 275665 + 1 and len(history(conn, "bevolking", "X_071", "2019")) == 1
 
 
 def test_an_older_release_after_a_newer_one_is_refused(fresh_store, tmp_path):

@@ -71,7 +71,7 @@ def test_each_column_of_sector_shares_sums_to_100(db):
 def test_every_figure_has_a_catalog_entry_a_unit_and_a_source(db):
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     orphans = db.execute(
-        "SELECT f.id FROM figures f LEFT JOIN indicators i ON i.id = f.indicator"
+        "SELECT f.indicator, f.place FROM figures f LEFT JOIN indicators i ON i.id = f.indicator"
         " LEFT JOIN sources s ON s.id = f.source LEFT JOIN places p ON p.code = f.place"
         " WHERE i.id IS NULL OR s.id IS NULL OR p.code IS NULL OR i.unit IS NULL"
         " OR i.unit = ''"
@@ -131,7 +131,7 @@ def test_ranges_and_approximations_are_kept_as_published(db):
 
 def test_every_value_traces_to_source_publication_and_chapter(db):
     untraced = db.execute(
-        "SELECT f.id FROM figures f JOIN sources s ON s.id = f.source"
+        "SELECT f.indicator, f.place FROM figures f JOIN sources s ON s.id = f.source"
         " WHERE f.origin = 'seed' AND (f.chapter IS NULL OR f.chapter = ''"
         " OR s.organisation = '' OR coalesce(s.publication, s.via, '') = '')"
     ).fetchall()
@@ -241,9 +241,10 @@ def test_a_seed_figure_that_repeats_an_imported_one_is_a_precise_error(tmp_path)
     conn = sqlite3.connect(db_path)
     with conn:
         conn.execute(  # as if an import had brought it (figures is a view over these)
-            "UPDATE figure_values SET import_id = 0 WHERE id = (SELECT id FROM figures"
-            " WHERE indicator = 'banen' AND place = 'GM0546' AND period = '2016'"
-            " AND breakdown IS NULL)"
+            "UPDATE figure_values SET import_id = 0"
+            " WHERE indicator = (SELECT id FROM codes WHERE code = 'banen')"
+            " AND place = (SELECT id FROM codes WHERE code = 'GM0546')"
+            " AND period = (SELECT id FROM codes WHERE code = '2016') AND breakdown = 0"
         )
     conn.close()
     with pytest.raises(DataError) as err:

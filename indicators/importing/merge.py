@@ -333,10 +333,11 @@ class FigureWriter:
         same = " AND ".join(f"f.{c} IS c.{c}" for c in _COMPARED)
         code = "(SELECT code FROM codes WHERE id = {})".format
         changed = self.conn.execute(
-            "INSERT INTO figure_history (figure_id, import_id, old_import_id, changed_at,"  # noqa: S608
-            " old_value, new_value, old_low, new_low, old_high, new_high, old_status, new_status,"
-            " old_missing_reason, new_missing_reason)"
-            " SELECT f.id, ?, f.import_id, ?, f.value, c.value, f.low, c.low, f.high, c.high,"
+            f"INSERT INTO figure_history ({', '.join(KEY_COLUMNS)}, import_id, old_import_id,"  # noqa: S608
+            " changed_at, old_value, new_value, old_low, new_low, old_high, new_high, old_status,"
+            " new_status, old_missing_reason, new_missing_reason)"
+            f" SELECT {', '.join(f'f.{k}' for k in KEY_COLUMNS)}, ?, f.import_id, ?, f.value,"
+            " c.value, f.low, c.low, f.high, c.high,"
             f" {code('f.status')}, {code('c.status')}, {code('f.missing_reason')},"
             f" {code('c.missing_reason')}"
             f" FROM temp.chunk c JOIN figure_values f ON {_JOIN}"

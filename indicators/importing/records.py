@@ -10,7 +10,13 @@ import sqlite3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS figure_history (
     id INTEGER PRIMARY KEY,
-    figure_id INTEGER NOT NULL,
+    -- the figure, by its key (ids into codes, like figure_values)
+    indicator INTEGER NOT NULL,
+    place INTEGER NOT NULL,
+    breakdown INTEGER NOT NULL,
+    period INTEGER NOT NULL,
+    source INTEGER NOT NULL,
+    chapter INTEGER NOT NULL,
     import_id INTEGER NOT NULL,
     old_import_id INTEGER,
     changed_at TEXT NOT NULL,
@@ -20,7 +26,8 @@ CREATE TABLE IF NOT EXISTS figure_history (
     old_status TEXT, new_status TEXT,
     old_missing_reason TEXT, new_missing_reason TEXT
 );
-CREATE INDEX IF NOT EXISTS figure_history_figure ON figure_history (figure_id);
+CREATE INDEX IF NOT EXISTS figure_history_figure
+    ON figure_history (indicator, place, breakdown, period, source, chapter);
 CREATE TABLE IF NOT EXISTS import_details (
     import_id INTEGER PRIMARY KEY,
     source TEXT,
@@ -63,15 +70,24 @@ def imports_since(
         return []
 
 
-def history(conn: sqlite3.Connection, figure_id: int) -> list[dict]:
-    """What newer releases changed about one figure, oldest first."""
+def history(conn: sqlite3.Connection, indicator: str, place: str, period: str | None,
+            breakdown: str | None = None, source: str | None = None) -> list[dict]:  # fmt: skip
+    """What newer releases changed about one figure (any source unless given), oldest
+    first."""
     cols = ("import_id", "old_import_id", "changed_at", "old_value", "new_value", "old_status",
             "new_status", "old_missing_reason", "new_missing_reason")  # fmt: skip
+    where, params = [], []
+    for column, value in (("indicator", indicator), ("place", place), ("period", period),
+                          ("breakdown", breakdown), ("source", source)):  # fmt: skip
+        if value is None:
+            if column != "source":
+                where.append(f"{column} = 0")  # none
+            continue
+        where.append(f"{column} = coalesce((SELECT id FROM codes WHERE code = ?), -1)")  # noqa: S608
+        params.append(value)
+    sql = f"SELECT {', '.join(cols)} FROM figure_history WHERE {' AND '.join(where)}"  # noqa: S608
     try:
-        rows = conn.execute(
-            f"SELECT {', '.join(cols)} FROM figure_history WHERE figure_id = ? ORDER BY id",  # noqa: S608
-            (figure_id,),
-        ).fetchall()
+        rows = conn.execute(sql + " ORDER BY id", params).fetchall()
     except sqlite3.OperationalError:
         return []
     return [dict(zip(cols, r, strict=True)) for r in rows]
