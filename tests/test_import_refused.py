@@ -116,6 +116,25 @@ def test_csv_text_in_a_number_column(store, tmp_path):
     )
 
 
+def test_csv_text_in_a_number_column_after_chunks_were_written(store, tmp_path, monkeypatch):
+    # Chunks are read one ahead in a thread while earlier ones are written: a problem near
+    # the end still rolls everything back, and no reading thread is left behind.
+    import threading
+
+    from indicators.importing import statline_csv
+
+    monkeypatch.setattr(statline_csv, "CHUNK_ROWS", 2)
+    path = tmp_path / "bevolking-70072ned.csv"
+    lines = CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = len(lines) - 1
+    lines[bad - 1] = lines[bad - 1].rsplit(";", 1)[0] + ';"veel"\n'
+    path.write_text("".join(lines), encoding="utf-8")
+    threads = threading.active_count()
+    out = refused(store, path)
+    assert f"line {bad}, field 'Gemiddelde bevolking  (aantal)': is 'veel'" in out
+    assert threading.active_count() == threads
+
+
 @pytest.mark.parametrize(
     ("column", "renamed", "expected"),
     [
