@@ -22,8 +22,8 @@ def import_command(
     paths: tuple[Path, ...], mappings: tuple[Path, ...], table_id: str | None
 ) -> None:
     """Import CBS tables and tidy CSV files: PATH is an OData v4 folder (or one of its
-    JSON files), a StatLine CSV download or a tidy figures CSV. Each file is checked
-    completely first and loaded in one transaction: a file with an error changes nothing.
+    JSON files), a StatLine CSV download or a tidy figures CSV. Each file is read, checked
+    and loaded in one transaction: a file with an error anywhere changes nothing.
     """
     from indicators import paths as store_paths
     from indicators.importing import import_file
