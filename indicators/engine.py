@@ -304,7 +304,14 @@ class Engine:
         dimension_asked = any(
             m.kind == "dimension" and m.id == ind.breakdown_dimension for m in p.matches
         )
-        all_figs = self._relevant_figures(ind, asked_places)
+        # Only what can be shown is read: the totals when no breakdown is asked for (all
+        # figures when there are none), the breakdowns asked for.
+        totals_only = not (bds or dimension_asked)
+        all_figs = (self._relevant_figures(ind, asked_places, None) if totals_only
+                    else self._relevant_figures(ind, asked_places, bds) if bds else [])  # fmt: skip
+        if not all_figs:
+            totals_only = False
+            all_figs = self._relevant_figures(ind, asked_places)
         if not all_figs:
             return Answer(NOT_FOUND, "no_data", p.raw, indicator=self._ind_dict(ind),
                           notes=tuple(notes))  # fmt: skip
@@ -390,24 +397,34 @@ class Engine:
         if kind == "table":
             rows = self._table_rows(ind, values, places, ranked=p.verb == "top")
         facts = self._facts(ind, shown, all_figs) if kind == "figure" else []
-        if kind == "figure" and not bds and any(f.breakdown for f in all_figs):
+        broken_down = (
+            store.has_breakdowns(self.conn, ind.id, self._relevant_places(asked_places))
+            if totals_only
+            else any(f.breakdown for f in all_figs)
+        )
+        if kind == "figure" and not bds and broken_down:
             dim = ind.breakdown_dimension
             example = f"{p.of_kind('indicator')[0].typed if p.of_kind('indicator') else ind.label.lower()} per {dim}"
             notes.append(Note("breakdown_available", {"dimension": dim, "example": example}))
         return self._answer(p, ind, kind, values, notes, facts, rows, chosen_period, places)
 
-    def _relevant_figures(self, ind: Indicator, asked: list[str]) -> list[store.Figure]:
+    def _relevant_places(self, asked: list[str]) -> list[str]:
+        cat = self.catalog
+        return list(dict.fromkeys([*asked, cat.region_code, NATIONAL, *cat.six]))
+
+    def _relevant_figures(self, ind: Indicator, asked: list[str],
+                          breakdown: str | list[str] | None | type[...] = ...) -> list[store.Figure]:  # fmt: skip
         """The figures an answer can use: the places asked, the 071 region, its six
         municipalities and Nederland (for shares, ranks and gaps). Only when the indicator
         is published for none of those, the few places that have it. With every Dutch
-        municipality imported, loading all places would cost a hundred times more."""
-        cat = self.catalog
-        relevant = list(dict.fromkeys([*asked, cat.region_code, NATIONAL, *cat.six]))
-        figs = store.figures(self.conn, ind.id, relevant)
+        municipality imported, loading all places would cost a hundred times more.
+        ``breakdown=None``: the totals only (a CBS table by age has a hundred more)."""
+        relevant = self._relevant_places(asked)
+        figs = store.figures(self.conn, ind.id, relevant, breakdown)
         if figs:
             return figs
         elsewhere = store.places_of(self.conn, ind.id, MAX_OTHER_PLACES)
-        return store.figures(self.conn, ind.id, elsewhere) if elsewhere else []
+        return store.figures(self.conn, ind.id, elsewhere, breakdown) if elsewhere else []
 
     def _answer(self, p: Parsed, ind: Indicator, kind: str, values: list[Value],
                 notes: list[Note], facts: list[Fact], rows: list[dict],

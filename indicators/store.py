@@ -113,10 +113,10 @@ def figures(
     conn: sqlite3.Connection,
     indicator: str,
     places: list[str] | None = None,
-    breakdown: str | None | type[...] = ...,
+    breakdown: str | list[str] | None | type[...] = ...,
 ) -> list[Figure]:
-    """Every figure of an indicator, optionally for some places and one breakdown
-    (``None`` = the total, ``...`` = any breakdown)."""
+    """Every figure of an indicator, optionally for some places and breakdowns (one, a
+    list, ``None`` = the total, ``...`` = any breakdown)."""
     # By the ids of the codes, so that the key's index (indicator, place, ...) is used.
     sql = (
         f"SELECT {FIGURE_COLUMNS} FROM figures"  # noqa: S608
@@ -129,6 +129,10 @@ def figures(
         params += places
     if breakdown is None:
         sql += " AND breakdown_id = 0"
+    elif isinstance(breakdown, list | tuple):
+        marks = ", ".join("?" * len(breakdown))
+        sql += f" AND breakdown_id IN (SELECT id FROM codes WHERE code IN ({marks}))"  # noqa: S608
+        params += breakdown
     elif breakdown is not ...:
         sql += " AND breakdown_id = (SELECT id FROM codes WHERE code = ?)"
         params.append(breakdown)
@@ -221,3 +225,13 @@ def keys_of_import(conn: sqlite3.Connection, import_id: int) -> list[tuple[str, 
         " JOIN codes cp ON cp.id = s.place JOIN codes cd ON cd.id = s.period",
         (import_id,),
     ).fetchall()
+
+
+def has_breakdowns(conn: sqlite3.Connection, indicator: str, places: list[str]) -> bool:
+    """Whether the indicator has figures by breakdown (not only totals) for these places."""
+    marks = ", ".join("?" * len(places))
+    sql = (
+        "SELECT 1 FROM figure_values WHERE indicator = (SELECT id FROM codes WHERE code = ?)"  # noqa: S608
+        f" AND place IN (SELECT id FROM codes WHERE code IN ({marks})) AND breakdown != 0 LIMIT 1"
+    )
+    return conn.execute(sql, (indicator, *places)).fetchone() is not None
