@@ -232,6 +232,6 @@ def has_breakdowns(conn: sqlite3.Connection, indicator: str, places: list[str]) 
     marks = ", ".join("?" * len(places))
     sql = (
         "SELECT 1 FROM figure_values WHERE indicator = (SELECT id FROM codes WHERE code = ?)"  # noqa: S608
-        f" AND place IN (SELECT id FROM codes WHERE code IN ({marks})) AND breakdown != 0 LIMIT 1"
+        f" AND place IN (SELECT id FROM codes WHERE code IN ({marks})) AND breakdown > 0 LIMIT 1"  # ids > 0: a range on the key
     )
     return conn.execute(sql, (indicator, *places)).fetchone() is not None
