@@ -23,7 +23,7 @@ import pandas as pd
 
 from indicators.catalog import normalise
 from indicators.errors import DataError
-from indicators.importing import periods, units
+from indicators.importing import csvfile, periods, units
 from indicators.importing.cbs_odata import NATIONAL, register_breakdown, slug
 from indicators.importing.detect import Detected
 from indicators.importing.errors import Problems, refuse
@@ -169,34 +169,22 @@ def _place_problem(name: str, candidates) -> str:
 
 
 def _read_chunks(path: Path, shown: str, header: list[str],
-                 labels: list[str]) -> Iterator[tuple[int, pd.DataFrame]]:  # fmt: skip
-    """(line number of the chunk's first row, chunk). The ``labels`` columns (places,
-    periods, dimensions) as categoricals of their text: each distinct label is then looked
-    at once per chunk, not once per row (not read_csv's own "category": it makes numbers of
-    labels like '2019'). The other columns hold values: numbers where every cell of the
-    chunk is one (the CSV parser converts them fast), else text."""
-    reader = pd.read_csv(
-        path, sep=";", dtype=dict.fromkeys(labels, object), keep_default_na=False, na_filter=False, header=0,
-        names=header, chunksize=CHUNK_ROWS, encoding="utf-8-sig", skip_blank_lines=True,
-        quotechar='"', engine="c",
-    )  # fmt: skip
-    line = 2
-    try:
-        for chunk in reader:
-            for c in labels:
-                codes, uniques = pd.factorize(chunk[c].to_numpy())
-                chunk[c] = pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object),
-                                                     validate=False)  # fmt: skip
-            yield line, chunk
-            line += len(chunk)
-    except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if m:
-            raise refuse(shown, int(m.group(2)), None,
-                         f"has {m.group(3)} fields; expected {m.group(1)} like the header") from None  # fmt: skip
-        raise refuse(shown, None, None, f"cannot be read as CSV ({exc})") from None
-    except UnicodeDecodeError as exc:
-        raise refuse(shown, None, None, f"is not UTF-8 ({exc.reason})") from None
+                 labels: list[str]) -> Iterator[pd.DataFrame]:  # fmt: skip
+    """The file's chunks, indexed by line number. The ``labels`` columns (places, periods,
+    dimensions) as categoricals of their text: each distinct label is then looked at once
+    per chunk, not once per row (not read_csv's own "category": it makes numbers of labels
+    like '2019'). The other columns hold values: numbers where every cell of the chunk is
+    one (the CSV parser converts them fast), else text."""
+    for chunk in csvfile.chunks(
+        path, shown, CHUNK_ROWS, sep=";", dtype=dict.fromkeys(labels, object),
+        keep_default_na=False, na_filter=False, header=0, names=header,
+        skip_blank_lines=True, quotechar='"',
+    ):  # fmt: skip
+        for c in labels:
+            codes, uniques = pd.factorize(chunk[c].to_numpy())
+            chunk[c] = pd.Categorical.from_codes(codes, pd.Index(uniques, dtype=object),
+                                                 validate=False)  # fmt: skip
+        yield chunk
 
 
 def _first_lines(labels: pd.Series) -> list[tuple[int, str]]:
@@ -301,12 +289,9 @@ def _chunks(path: Path, shown: str, header: list[str], layout: _Layout, names: P
 
     labels = ([*layout.dim_cols, layout.period_col, layout.region_col] if layout.kind == "long"
               else [layout.first_col])  # fmt: skip
-    for first_line, chunk in _read_chunks(
-        path, shown, header, [c for c in labels if c is not None]
-    ):
-        lines = pd.RangeIndex(first_line, first_line + len(chunk))
-        chunk.index = lines
-        if first_line == 2 and layout.kind == "long":
+    for chunk in _read_chunks(path, shown, header, [c for c in labels if c is not None]):
+        lines = chunk.index
+        if lines[0] == 2 and layout.kind == "long":
             _check_dimensions(chunk, layout, shown)
         frames = []
         key = next(iter(parsed.measures))

@@ -12,8 +12,9 @@ import pandas as pd
 
 from indicators import schema
 from indicators.errors import DataError
+from indicators.importing import csvfile
 from indicators.importing.detect import Detected
-from indicators.importing.errors import Problems, refuse
+from indicators.importing.errors import Problems
 from indicators.importing.model import CHUNK_ROWS, STAGE_COLUMNS, ParsedFile, TableInfo
 from indicators.importing.regions import Region
 
@@ -44,23 +45,10 @@ def _chunks(det: Detected, shown: str, known: Known, regions: dict[str, Region],
             parsed: ParsedFile) -> Iterator[pd.DataFrame]:  # fmt: skip
     problems = Problems()
     columns = schema.SEED_FILES["figures"]
-    try:
-        reader = pd.read_csv(det.path, sep=",", dtype=str, keep_default_na=False,
-                             na_filter=False, chunksize=CHUNK_ROWS, encoding="utf-8-sig")  # fmt: skip
-        first = 2
-        for chunk in reader:
-            chunk.index = pd.RangeIndex(first, first + len(chunk))
-            first += len(chunk)
-            chunk = chunk.apply(lambda c: c.str.strip())
-            yield _check(chunk, shown, known, regions, parsed, problems, columns)
-    except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if m:
-            raise refuse(shown, int(m.group(2)), None,
-                         f"has {m.group(3)} fields; expected {m.group(1)}") from None  # fmt: skip
-        raise refuse(shown, None, None, f"cannot be read as CSV ({exc})") from None
-    except UnicodeDecodeError as exc:
-        raise refuse(shown, None, None, f"is not UTF-8 ({exc.reason})") from None
+    for chunk in csvfile.chunks(det.path, shown, CHUNK_ROWS, sep=",", dtype=str,
+                                keep_default_na=False, na_filter=False):  # fmt: skip
+        chunk = chunk.apply(lambda c: c.str.strip())
+        yield _check(chunk, shown, known, regions, parsed, problems, columns)
     problems.raise_if_any()
 
 

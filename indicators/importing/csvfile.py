@@ -1,0 +1,32 @@
+"""Reading a CSV file in chunks with pandas, for the StatLine and tidy CSV readers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.importing.errors import refuse
+
+
+def chunks(path: Path, shown: str, rows: int, **options) -> Iterator[pd.DataFrame]:
+    """``pd.read_csv(path, **options)`` in chunks of ``rows``, each indexed by the line
+    numbers of its rows (the header is line 1). A file that cannot be read is refused,
+    naming the line where that is known."""
+    reader = pd.read_csv(path, chunksize=rows, encoding="utf-8-sig", engine="c", **options)
+    line = 2
+    try:
+        for chunk in reader:
+            chunk.index = pd.RangeIndex(line, line + len(chunk))
+            line += len(chunk)
+            yield chunk
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            raise refuse(shown, int(m.group(2)), None,
+                         f"has {m.group(3)} fields; expected {m.group(1)} like the header") from None  # fmt: skip
+        raise refuse(shown, None, None, f"cannot be read as CSV ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise refuse(shown, None, None, f"is not UTF-8 ({exc.reason})") from None
