@@ -27,6 +27,19 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def store_copy(store_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the session's store, free to write to (SQLite's backup API:
+    safe with WAL)."""
+    import sqlite3
+    from contextlib import closing
+
+    path = tmp_path / "store-copy.sqlite"
+    with closing(sqlite3.connect(store_path)) as src, closing(sqlite3.connect(path)) as dst:
+        src.backup(dst)
+    return path
+
+
 @pytest.fixture(scope="session")
 def engine(store_path: Path):
     from indicators.engine import Engine

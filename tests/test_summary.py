@@ -19,12 +19,9 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
-def fresh(store_path: Path, tmp_path: Path) -> Engine:
+def fresh(store_copy: Path) -> Engine:
     """An engine on a copy of the session's store, free to write to."""
-    path = tmp_path / "summary.sqlite"
-    with sqlite3.connect(store_path) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)
-    return Engine(path)
+    return Engine(store_copy)
 
 
 def weeks(n: int, start: summary.Week | None = None) -> list[summary.Week]:

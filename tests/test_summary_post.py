@@ -29,13 +29,10 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
-def db(store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def db(store_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the session's store, as ECON071_DB."""
-    path = tmp_path / "summary.sqlite"
-    with sqlite3.connect(store_path) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)
-    monkeypatch.setenv("ECON071_DB", str(path))
-    return path
+    monkeypatch.setenv("ECON071_DB", str(store_copy))
+    return store_copy
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ Amsterdam time (crontab's weekday numbers), posting once a week however often it
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,11 +19,9 @@ CHANNEL = "C0SCHEDULE"
 
 
 @pytest.fixture
-def engine(store_path: Path, tmp_path: Path) -> Engine:
-    path = tmp_path / "scheduled.sqlite"
-    with sqlite3.connect(store_path) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)
-    return Engine(path)
+def engine(store_copy: Path) -> Engine:
+    """An engine on a copy of the session's store: the scheduler records its posts."""
+    return Engine(store_copy)
 
 
 @pytest.fixture
