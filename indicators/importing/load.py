@@ -13,11 +13,10 @@ readers never see half an import.
 from __future__ import annotations
 
 import hashlib
-import queue
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -219,49 +218,16 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
                         (written_at - started, time.perf_counter() - written_at))  # fmt: skip
 
 
-def _read_ahead(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+def _read_ahead(chunks: Iterator) -> Iterator:
     """The chunks, the next one read in a thread while this one is written: parsing the
     CSV (pandas) and writing (SQLite) both let go of the GIL, so on two cores they overlap.
     One chunk ahead at most: memory stays bounded. A reader's error is raised here."""
-    ahead: queue.Queue = queue.Queue(maxsize=1)
-    stop = threading.Event()
     done = object()
-
-    def offer(item: tuple) -> bool:
-        while not stop.is_set():
-            try:
-                ahead.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            for chunk in chunks:
-                if not offer((chunk, None)):
-                    return
-            offer((done, None))
-        except BaseException as exc:  # handed to the writing thread, raised there
-            offer((None, exc))
-        finally:
-            close = getattr(chunks, "close", None)
-            if close:
-                close()
-
-    reader = threading.Thread(target=read, name="econ071-import-reader", daemon=True)
-    reader.start()
-    try:
-        while True:
-            chunk, exc = ahead.get()
-            if exc is not None:
-                raise exc
-            if chunk is done:
-                return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="econ071-read") as pool:
+        ahead = pool.submit(next, chunks, done)
+        while (chunk := ahead.result()) is not done:
+            ahead = pool.submit(next, chunks, done)
             yield chunk
-    finally:
-        stop.set()
-        reader.join()
 
 
 def _refuse_repeat(file: str, repeated: Repeated, reread, plans, src) -> ImportRefused:
