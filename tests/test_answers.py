@@ -102,10 +102,15 @@ def test_a_place_alone_asks_which_figure(ask):
     assert "Welk cijfer wil je weten over Leiden?" in reply and answer.options
 
 
-def test_question_text_never_reaches_slack_as_markup(ask):
-    for question in ("xyzzy <script> & co", "banen <b>Leiden</b> 2016", "<!here> bijstand"):
-        answer, reply = ask(question, mode="mrkdwn")
-        assert "<script>" not in reply and "<b>" not in reply and "<!here>" not in reply
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [("xyzzy <script> & co", "‘xyzzy script co’"), ("banen <b>Leiden</b> 2016", "*67.537*"),
+     ("<!here> bijstand", "Leiden: *4.220*")],
+)  # fmt: skip
+def test_question_text_never_reaches_slack_as_markup(ask, question, kept):
+    answer, reply = ask(question, mode="mrkdwn")
+    assert "<script>" not in reply and "<b>" not in reply and "<!here>" not in reply
+    assert kept in reply  # the question is still answered (or echoed), only without markup
 
 
 def _catalog() -> list[dict]:

@@ -44,7 +44,7 @@ def test_ask_json_gives_the_structured_answer(db):
     assert figure["place"] == {"name": "Leiden", "code": "GM0546"}
     assert figure["period"] == "2016"
     assert figure["unit"] == "aantal"
-    assert figure["source"]["id"]
+    assert figure["source"]["id"] == "lisa_bzh"
     assert data["caveats"] and data["reply"]
     assert any(n["kind"] == "fuzzy" for n in data["notes"])
 

@@ -12,7 +12,7 @@ import pytest
 
 from indicators import schema
 from indicators.build import build
-from indicators.importing import ImportRefused, import_file, merge, model, statline_csv
+from indicators.importing import ImportRefused, import_file, merge, statline_csv
 from indicators.importing.records import history
 from indicators.store import ensure_built
 
@@ -54,8 +54,7 @@ def test_a_figure_repeated_in_a_later_chunk_of_a_statline_file(fresh_store, tmp_
     lines = CSV.read_text(encoding="utf-8").splitlines()
     path = tmp_path / "bevolking-70072ned.csv"
     path.write_text("\n".join([*lines, lines[3]]) + "\n", encoding="utf-8")
-    monkeypatch.setattr(statline_csv, "CHUNK_ROWS", 2)
-    assert model.CHUNK_ROWS  # the readers' own chunk size is patched above
+    monkeypatch.setattr(statline_csv, "CHUNK_ROWS", 2)  # the repeat is in a later chunk
     before = _digest(fresh_store)
     with pytest.raises(ImportRefused) as exc:
         import_file(fresh_store, path)

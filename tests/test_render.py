@@ -86,6 +86,10 @@ def test_long_answers_are_split_within_block_kit_limits():
             assert len(block["text"]["text"]) <= render.SECTION_TEXT_MAX
         if block["type"] == "header":
             assert len(block["text"]["text"]) <= render.HEADER_TEXT_MAX
+    # Split, not cut: every place is still there, the first and the last.
+    text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert sum(b["type"] == "section" for b in blocks) > 2
+    assert "Plaats 0" in text and "Plaats 399" in text
 
 
 KIND_QUESTIONS = {

@@ -44,12 +44,13 @@ def test_no_echo_for_an_empty_question_and_no_button_for_help(engine):
     assert not [b for b in out if b["type"] == "actions"]
 
 
-@pytest.mark.parametrize("question", ["xyzzy", "banen"])
-def test_only_answers_get_a_share_button(engine, question):
+@pytest.mark.parametrize(("question", "status"), [("xyzzy", "not found"), ("banen", "answered")])
+def test_only_answers_get_a_share_button(engine, question, status):
     answer = engine.ask(question)
+    assert answer.status == status
     out = blocks.answer_blocks(answer, question, share=True)
     has_button = any(b["type"] == "actions" for b in out)
-    assert has_button == (answer.status == "answered")
+    assert has_button == (status == "answered")
 
 
 def test_shared_by_needs_a_real_user_id(engine):
