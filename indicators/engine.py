@@ -508,7 +508,7 @@ class Engine:
             earlier = [g for g in series if f.period and g.period < f.period]
             if earlier:
                 first = earlier[0]
-                diff = f.value - first.value
+                diff = formatting.difference(f.value, first.value)
                 data = {"place": cat.place_name(f.place), "from": first.period, "to": f.period,
                         "source": f.source, "source_name": self._source_name(f.source),
                         "unit": ind.unit, "diff": diff,
@@ -533,7 +533,7 @@ class Engine:
                                            "of": len(ordered), "period": f.period}))  # fmt: skip
             national = same.get(NATIONAL)
             if national and f.place != NATIONAL:
-                diff = f.value - national.value
+                diff = formatting.difference(f.value, national.value)
                 facts.append(Fact("gap", {"place": cat.place_name(f.place), "unit": ind.unit,
                                           "source_name": self._source_name(f.source),
                                           "diff": diff, "national": formatting.value(
@@ -585,7 +585,8 @@ class Engine:
                 peak = max(series, key=lambda f: f.value)
                 data = {"source": cat.sources[s].organisation if s in cat.sources else s,
                         "from": first.period, "to": last.period, "unit": ind.unit,
-                        "diff": last.value - first.value, "peak": peak.period,
+                        "diff": formatting.difference(last.value, first.value),
+                        "peak": peak.period,
                         "peak_display": formatting.value(peak.value, ind.unit),
                         "place": cat.place_name(places[0])}  # fmt: skip
                 if ind.unit != "procent" and first.value:

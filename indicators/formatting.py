@@ -45,8 +45,23 @@ def one_decimal(value: float) -> str:
 
 
 def signed_one_decimal(value: float) -> str:
+    """+6,1 / −0,3 / 0,0: the sign of what is shown (−0,04 is 0,0, not −0,0)."""
     text = one_decimal(abs(value))
-    return ("+" if value > 0 else "−" if value < 0 else "") + text
+    shown = Decimal(text.replace(".", "").replace(",", "."))
+    return ("+" if shown and value > 0 else "−" if shown and value < 0 else "") + text
+
+
+def difference(a: float | int, b: float | int) -> float | int:
+    """a − b in decimal arithmetic: 42.1 − 41.3 is 0.8, not 0.8000000000000043 (a
+    derived fact shows all its digits, so binary noise would show)."""
+    result = _decimal(a) - _decimal(b)
+    return int(result) if result == result.to_integral_value() else float(result)
+
+
+def product(a: float | int, b: float | int) -> float | int:
+    """a × b in decimal arithmetic: 16.1 × 1000 is 16100, not 16100.000000000002."""
+    result = _decimal(a) * _decimal(b)
+    return int(result) if result == result.to_integral_value() else float(result)
 
 
 def signed_number(value: float) -> str:

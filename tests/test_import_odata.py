@@ -91,7 +91,7 @@ def test_thousands_are_stored_as_whole_numbers(fresh_store):
         "SELECT value, value_text FROM figures WHERE indicator = 'cbs_beroepsbevolking'"
         " AND period = '2019M01'"
     ).fetchone()
-    assert value == 9_470_000 and text == "9470 (x 1000)"
+    assert value == 9_470_000 and text == "9.470 (x 1000)"
 
 
 def test_provisional_status_is_shown(fresh_store, tmp_path):

@@ -127,3 +127,19 @@ def test_every_template_renders_from_a_real_answer(engine):
     # Templates of other surfaces (Slack, weekly summary) are tested with those surfaces.
     answer_kinds = kinds - {k for k in kinds if k.startswith(("slack", "summary"))}
     assert answer_kinds <= set(answers), answer_kinds - set(answers)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "shown"),
+    [(42.1, 41.3, "+0,8"), (5.5, 7.6, "−2,1"), (67537, 63642, "+3.895"), (0.3, 0.1, "+0,2")],
+)
+def test_derived_differences_show_no_binary_noise(a, b, shown):
+    # A change or gap shows all its digits, so 42,1 − 41,3 must be 0,8 exactly.
+    assert formatting.signed_number(formatting.difference(a, b)) == shown
+
+
+def test_scaled_values_and_rounded_signs():
+    assert formatting.number(formatting.product(16.1, 1000.0)) == "16.100"
+    assert formatting.product(0.5, 1000.0) == 500
+    assert formatting.signed_one_decimal(-0.04) == "0,0"  # no sign on what shows as zero
+    assert formatting.signed_one_decimal(-0.06) == "−0,1"

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators import paths, store
+from indicators import formatting, paths, store
 from indicators.catalog import normalise, split_list
 from indicators.errors import DataError
 from indicators.importing import (
@@ -269,14 +269,16 @@ def _figures(chunk: pd.DataFrame, plans: list[IndicatorPlan], src: str) -> dict:
     planned = [by_measure[m] for m in measures]
     scale = np.array([p.scale for p in planned], dtype="float64")[codes]
     published = chunk["value"].to_numpy(dtype="float64")
-    value = published * scale
+    value = published.copy()
     value_text = None
-    scaled = (scale != 1.0) & ~np.isnan(value)
-    if scaled.any():
+    scaled = (scale != 1.0) & ~np.isnan(published)
+    if scaled.any():  # in decimal arithmetic, and the published value kept as text
+        value[scaled] = [formatting.product(v, f) for v, f in
+                         zip(published[scaled].tolist(), scale[scaled].tolist(), strict=True)]  # fmt: skip
         unit_text = np.array([p.unit_text for p in planned], dtype=object)[codes]
         value_text = np.full(len(chunk), None, dtype=object)
-        value_text[scaled] = [f"{v:g} ({u})" for v, u in
-                              zip(published[scaled], unit_text[scaled], strict=True)]  # fmt: skip
+        value_text[scaled] = [f"{formatting.number(v)} ({u})" for v, u in
+                              zip(published[scaled].tolist(), unit_text[scaled], strict=True)]  # fmt: skip
     ids = list(dict.fromkeys(p.id for p in planned))
     indicator = pd.Categorical.from_codes(
         np.array([ids.index(p.id) for p in planned], dtype=np.int32)[codes],
