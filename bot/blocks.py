@@ -30,7 +30,7 @@ def _mrkdwn(template: str, **context: Any) -> str:
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return {"type": "context", "elements": [render.text_object(text)]}
 
 
 def _shortened(question: str) -> str:

@@ -220,20 +220,26 @@ def chunks(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def blocks(answer: Answer, *, shared_by: str | None = None) -> list[dict[str, Any]]:
+def blocks(answer: Answer) -> list[dict[str, Any]]:
     """Block Kit: a header (the question as understood), the answer, and a context block
     with caveats and sources. Always within Slack's limits (50 blocks, 3000 per section)."""
-    return slack(answer, shared_by=shared_by)[1]
+    return slack(answer)[1]
 
 
-def slack(answer: Answer, *, shared_by: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+def slack(answer: Answer) -> tuple[str, list[dict[str, Any]]]:
     """What a Slack message needs, rendered once: the mrkdwn text (the notification and
     fallback text) and the Block Kit blocks."""
     r = render(answer, MRKDWN)
-    return r.text, _blocks(r, shared_by)
+    return r.text, _blocks(r)
 
 
-def _blocks(r: Rendered, shared_by: str | None) -> list[dict[str, Any]]:
+def text_object(text: str) -> dict[str, Any]:
+    """A mrkdwn text object, verbatim: Slack must not turn a typed @here, #channel or URL
+    into a mention or link on its own (user text is in answers: the echoed question)."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _blocks(r: Rendered) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if r.header:
         header = (
@@ -243,16 +249,14 @@ def _blocks(r: Rendered, shared_by: str | None) -> list[dict[str, Any]]:
             {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}}
         )
     for piece in chunks(r.body, SECTION_TEXT_MAX):
-        out.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
+        out.append({"type": "section", "text": text_object(piece)})
     if r.footer:
         out.append({"type": "divider"})
-        elements = [{"type": "mrkdwn", "text": piece}
+        elements = [text_object(piece)
                     for piece in chunks(r.footer, CONTEXT_TEXT_MAX)][:CONTEXT_ELEMENTS_MAX]  # fmt: skip
         out.append({"type": "context", "elements": elements})
-    if shared_by:
-        out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": shared_by}]})
     if len(out) > MAX_BLOCKS:
         out = out[: MAX_BLOCKS - 1] + [
-            {"type": "section", "text": {"type": "mrkdwn", "text": "_(antwoord ingekort)_"}}
+            {"type": "section", "text": text_object("_(antwoord ingekort)_")}
         ]
     return out

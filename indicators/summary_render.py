@@ -82,7 +82,7 @@ def slack(summary: Summary) -> tuple[str, list[dict[str, Any]]]:
 def _section(text: str) -> list[dict[str, Any]]:
     # verbatim: Slack must not turn words into links or mentions on its own.
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": piece, "verbatim": True}}
+        {"type": "section", "text": render.text_object(piece)}
         for piece in render.chunks(text, SECTION_TEXT_MAX)
     ]
 
@@ -90,7 +90,7 @@ def _section(text: str) -> list[dict[str, Any]]:
 def _context(text: str) -> list[dict[str, Any]]:
     if not text:
         return []
-    elements = [{"type": "mrkdwn", "text": piece, "verbatim": True}
+    elements = [render.text_object(piece)
                 for piece in render.chunks(text, CONTEXT_TEXT_MAX)]  # fmt: skip
     return [{"type": "context", "elements": elements[: render.CONTEXT_ELEMENTS_MAX]}]
 

@@ -64,3 +64,23 @@ def test_notification_text_is_the_header_and_the_figure(engine):
     out = blocks.answer_blocks(engine.ask("banen Leiden 2016"), "banen Leiden 2016")
     text = blocks.notification_text(out)
     assert text.startswith("Banen") and "67.537" in text and len(text) <= 300
+
+
+def _text_objects(node):
+    if isinstance(node, dict):
+        if node.get("type") == "mrkdwn":
+            yield node
+        for value in node.values():
+            yield from _text_objects(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _text_objects(item)
+
+
+def test_a_typed_at_here_is_never_parsed_into_a_mention(engine):
+    # The question is echoed back; Slack parses @here in mrkdwn unless it is verbatim.
+    question = "@here banen Leiden 2016"
+    out = blocks.answer_blocks(engine.ask(question), question, share=True)
+    objects = list(_text_objects(out))
+    assert any("@here" in o["text"] for o in objects)
+    assert objects and all(o.get("verbatim") is True for o in objects)
