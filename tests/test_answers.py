@@ -20,7 +20,7 @@ CASES = [
     ("banen leidn", ["Ik ging uit van Leiden", "67.537"], ANSWERED),
     ("BANEN, leiden?! 2016", ["67.537"], ANSWERED),
     ("banen Katwijk 2010", ["22.068"], ANSWERED),
-    ("werkloosheid", ["5,5%", "7,6%", "CBS", "UWV", "naast elkaar", "071-gebied: De zes gemeenten"],
+    ("werkloosheid", ["5,5%", "7,6%", "CBS", "UWV", "per bron:", "071-gebied: De zes gemeenten"],
      ANSWERED),
     ("werkloos 2013", ["6,6%", "6,5%"], ANSWERED),
     ("trend werkloosheid", ["4,6%", "4,2%", "8,2%", "hoogste waarde in 2013", "hoogste waarde in 2015",

@@ -51,7 +51,7 @@ def test_071_region_is_summed_from_the_six_and_says_so(fresh_store):
     reply = run("ask", "bevolking 071 2019")
     six_2019 = 65302 + 124899 + 27109 + 24426 + 25453 + 8476  # CBS, 1 januari 2019
     assert f"{six_2019:,}".replace(",", ".") in reply
-    assert "opgeteld" in reply  # the computed caveat
+    assert "berekend als de som van de cijfers van de afzonderlijke gemeenten" in reply
 
 
 def test_not_published_is_not_zero_and_says_why(fresh_store):
