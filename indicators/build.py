@@ -11,7 +11,6 @@ This module imports sqlite-utils (which imports pandas): it is not on the questi
 from __future__ import annotations
 
 import csv
-import hashlib
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ import sqlite_utils
 
 from indicators import schema
 from indicators.errors import DataError
+from indicators.store import content_hash, stat_signature
 
 SEED = "seed"
 
@@ -30,28 +30,6 @@ class Row:
     file: str
     line: int
     values: dict[str, str]
-
-
-def _data_files(data_dir: Path) -> list[Path]:
-    return sorted(p for p in data_dir.rglob("*.csv") if p.is_file())
-
-
-def stat_signature(data_dir: Path) -> str:
-    """A cheap fingerprint of data/ (names, sizes, mtimes): one stat per file."""
-    h = hashlib.sha256()
-    for path in _data_files(data_dir):
-        st = path.stat()
-        h.update(f"{path.relative_to(data_dir)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-
-def content_hash(data_dir: Path) -> str:
-    """The real fingerprint of data/: a hash of every file's name and bytes."""
-    h = hashlib.sha256()
-    for path in _data_files(data_dir):
-        h.update(str(path.relative_to(data_dir)).encode() + b"\0")
-        h.update(path.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def _read_csv(path: Path, table: str, data_dir: Path) -> list[Row]:

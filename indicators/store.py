@@ -6,6 +6,7 @@ imported lazily, and only when data/ changed since the last build.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from pathlib import Path
@@ -49,14 +50,25 @@ FIGURE_COLUMNS = ", ".join(Figure._fields)
 _build_lock = threading.Lock()
 
 
-def _stat_signature(data_dir: Path) -> str:
-    # Same fingerprint as indicators.build.stat_signature, without importing sqlite-utils.
-    import hashlib
+def _data_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in data_dir.rglob("*.csv") if p.is_file())
 
+
+def stat_signature(data_dir: Path) -> str:
+    """A cheap fingerprint of data/ (names, sizes, mtimes): one stat per file."""
     h = hashlib.sha256()
-    for path in sorted(p for p in data_dir.rglob("*.csv") if p.is_file()):
+    for path in _data_files(data_dir):
         st = path.stat()
         h.update(f"{path.relative_to(data_dir)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def content_hash(data_dir: Path) -> str:
+    """The real fingerprint of data/: a hash of every file's name and bytes."""
+    h = hashlib.sha256()
+    for path in _data_files(data_dir):
+        h.update(str(path.relative_to(data_dir)).encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -76,13 +88,11 @@ def ensure_built(db_path: Path | None = None, data_dir: Path | None = None) -> P
         if db_path.exists():
             conn = sqlite3.connect(db_path, timeout=30)
             try:
-                stat = _stat_signature(data_dir)
+                stat = stat_signature(data_dir)
                 if _meta(conn, "figures_version") != FIGURES_VERSION:
                     stat = None  # a store from an older version: the build migrates it
                 elif _meta(conn, "data_stat") == stat:
                     return db_path
-                from indicators.build import content_hash
-
                 if stat and _meta(conn, "data_hash") == content_hash(data_dir):
                     # Same content, new mtimes (a fresh checkout): remember the new stats.
                     with conn:

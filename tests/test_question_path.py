@@ -41,3 +41,30 @@ def test_engine_package_never_imports_slack():
         if "import slack" in p.read_text() or "from slack" in p.read_text()
     ]
     assert offenders == []
+
+
+def test_data_files_with_new_mtimes_are_recognised_without_pandas(tmp_path):
+    # A fresh checkout gives data/ new mtimes: the store compares contents (hashlib, not
+    # the build's sqlite-utils and pandas) and answers without rebuilding.
+    import os
+    import shutil
+    from pathlib import Path
+
+    from indicators.build import build
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data", data)
+    db = tmp_path / "store.sqlite"
+    build(db, data)
+    for path in data.rglob("*.csv"):
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    code = (
+        "import sys; from indicators.engine import Engine; from indicators import render;"
+        f" e = Engine(__import__('pathlib').Path({str(db)!r}));"
+        " print(render.text(e.ask('banen Leiden 2016')).count('67.537'),"
+        " ','.join(m for m in ('pandas', 'sqlite_utils') if m in sys.modules))"
+    )
+    env = {**os.environ, "ECON071_DATA_DIR": str(data)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env)  # fmt: skip
+    assert out.stdout.strip() == "1"
