@@ -116,6 +116,18 @@ def test_csv_text_in_a_number_column(store, tmp_path):
     )
 
 
+def test_csv_line_numbers_count_blank_lines(store, tmp_path):
+    # A blank line is left out, but the lines after it keep their numbers in the error.
+    path = tmp_path / "bevolking-70072ned.csv"
+    lines = CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(3, "\n")
+    bad = next(i for i, line in enumerate(lines, start=1) if '"124899"' in line)
+    lines[bad - 1] = lines[bad - 1].replace('"124899"', '"veel"')
+    path.write_text("".join(lines), encoding="utf-8")
+    out = refused(store, path)
+    assert f"line {bad}, field 'Bevolking op 1 januari (aantal)': is 'veel'" in out
+
+
 def test_csv_text_in_a_number_column_after_chunks_were_written(store, tmp_path, monkeypatch):
     # Chunks are read one ahead in a thread while earlier ones are written: a problem near
     # the end still rolls everything back, and no reading thread is left behind.

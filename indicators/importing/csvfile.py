@@ -13,15 +13,23 @@ from indicators.importing.errors import refuse
 
 def chunks(path: Path, shown: str, rows: int, **options) -> Iterator[pd.DataFrame]:
     """``pd.read_csv(path, **options)`` in chunks of ``rows``, each indexed by the line
-    numbers of its rows (the header is line 1). A file that cannot be read is refused,
-    naming the line where that is known."""
-    reader = pd.read_csv(path, chunksize=rows, encoding="utf-8-sig", engine="c", **options)
+    numbers of its rows (the header is line 1; blank lines are counted, then left out).
+    A file that cannot be read is refused, naming the line where that is known."""
+    reader = pd.read_csv(path, chunksize=rows, encoding="utf-8-sig", engine="c",
+                         skip_blank_lines=False, **options)  # fmt: skip
     line = 2
     try:
         for chunk in reader:
             chunk.index = pd.RangeIndex(line, line + len(chunk))
             line += len(chunk)
-            yield chunk
+            first = chunk.iloc[:, 0]
+            maybe = first.isna() | (first == "")  # only these can be blank lines
+            if maybe.any():
+                rows = chunk[maybe.to_numpy()]
+                blank = (rows.isna() | (rows == "")).all(axis=1)
+                chunk = chunk.drop(index=blank.index[blank.to_numpy()])
+            if len(chunk):
+                yield chunk
     except pd.errors.ParserError as exc:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if m:

@@ -177,8 +177,7 @@ def _read_chunks(path: Path, shown: str, header: list[str],
     one (the CSV parser converts them fast), else text."""
     for chunk in csvfile.chunks(
         path, shown, CHUNK_ROWS, sep=";", dtype=dict.fromkeys(labels, object),
-        keep_default_na=False, na_filter=False, header=0, names=header,
-        skip_blank_lines=True, quotechar='"',
+        keep_default_na=False, na_filter=False, header=0, names=header, quotechar='"',
     ):  # fmt: skip
         for c in labels:
             codes, uniques = pd.factorize(chunk[c].to_numpy())
