@@ -44,10 +44,6 @@ class Value:
     def published(self) -> bool:
         return not (self.value is None and self.low is None and self.high is None)
 
-    @property
-    def exact(self) -> bool:
-        return self.published and self.qualifier == "exact" and self.value is not None
-
 
 @dataclass(frozen=True)
 class Fact:

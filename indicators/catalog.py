@@ -8,16 +8,6 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 
-UNIT_WORDS = {
-    "aantal": "",
-    "procent": "%",
-    "procentpunt": " procentpunt",
-    "jaar": " jaar",
-    "per_100": " per 100",
-    "aantal_per_jaar": " per jaar",
-    "euro": "",
-}
-
 _YEAR_RANGE = re.compile(r"\b(\d{4})\s*(?:-|–|—|tot en met|t/m|tot)\s*(\d{4})\b")
 _NOT_WORD = re.compile(r"[^a-z0-9+\s]")
 

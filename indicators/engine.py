@@ -309,10 +309,11 @@ class Engine:
         totals_only = not (bds or dimension_asked)
         all_figs = (self._relevant_figures(ind, asked_places, None) if totals_only
                     else self._relevant_figures(ind, asked_places, bds) if bds else [])  # fmt: skip
-        if not all_figs:
+        if not all_figs and not bds:
             totals_only = False
             all_figs = self._relevant_figures(ind, asked_places)
-        if not all_figs:
+        # (No figures for the breakdowns asked: said below, unless there are none at all.)
+        if not all_figs and not (bds and self.has_data("indicator", ind.id)):
             return Answer(NOT_FOUND, "no_data", p.raw, indicator=self._ind_dict(ind),
                           notes=tuple(notes))  # fmt: skip
         if p.sources:

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 
 LOCALE = "nl_NL"
 
@@ -67,13 +67,6 @@ def product(a: float | int, b: float | int) -> float | int:
 def signed_number(value: float) -> str:
     text = number(abs(value))
     return ("+" if value > 0 else "−" if value < 0 else "") + text
-
-
-def euro(value: float) -> str:
-    """254080 -> '€ 254.080'."""
-    return format_currency(
-        _decimal(value), "EUR", format="¤ #,##0.##", locale=LOCALE, currency_digits=False
-    )
 
 
 def long_date(iso: str | None) -> str:

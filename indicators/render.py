@@ -149,13 +149,12 @@ def environment(mode: str) -> jinja2.Environment:
         signed_number=formatting.signed_number,
         value=formatting.value,
         date=formatting.long_date,
-        euro=formatting.euro,
         period=_period,
         join_nl=_join,
         excerpt=_excerpt,
         ucfirst=lambda s: s[:1].upper() + s[1:] if s else s,
     )
-    env.globals.update(mode=mode, unit_suffix=formatting.with_unit)
+    env.globals.update(mode=mode)
     return env
 
 
@@ -165,10 +164,6 @@ class Rendered:
     body: str  # the answer itself
     footer: str  # caveats and sources
     text: str  # body + footer, as one message
-
-    @property
-    def all(self) -> str:
-        return self.text
 
 
 def _tidy(text: str) -> str:

@@ -163,11 +163,7 @@ def has_figures(conn: sqlite3.Connection, kind: str, code: str) -> bool:
             " WHERE indicator = (SELECT id FROM codes WHERE code = ?) LIMIT 1"
         )
     elif kind == "place":
-        sql = (
-            "SELECT 1 FROM indicators i JOIN codes c ON c.code = i.id"
-            " WHERE EXISTS (SELECT 1 FROM figure_values f WHERE f.indicator = c.id"
-            " AND f.place = (SELECT id FROM codes WHERE code = ?)) LIMIT 1"
-        )
+        return bool(indicators_at(conn, code, limit=1))
     elif kind == "breakdown":
         sql = (
             "SELECT 1 FROM figure_values"

@@ -172,10 +172,6 @@ class Summary:
     def since_date(self) -> str:
         return self.since.astimezone(TIMEZONE).date().isoformat()
 
-    @property
-    def monday(self) -> str:
-        return self.week.monday.isoformat()
-
 
 def build(
     engine: Engine,

@@ -35,7 +35,8 @@ def test_no_digit_is_rounded_away():
 
 def test_dates_and_euros_in_dutch():
     assert formatting.long_date("2016-12-31") == "31 december 2016"
-    assert formatting.euro(254080) == "€ 254.080"
+    assert formatting.value(254080, "euro") == "€ 254.080"
+    assert formatting.value(254080.5, "euro") == "€ 254.080,5"  # no digit rounded away
 
 
 def test_slack_escape_neutralises_mentions():

@@ -32,7 +32,6 @@ from indicators.importing.model import (
 
 NATIONAL = "NL01"
 _SURVEY = re.compile(r"enqu[eê]te|steekproef|\bEBB\b", re.IGNORECASE)
-MISSING_REASONS = ("Impossible", "Confidential", "NotAvailable", "NotApplicable", "NotReliable")
 
 
 def _entity(det: Detected, name: str, required: bool = True) -> dict | None:

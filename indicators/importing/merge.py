@@ -20,9 +20,7 @@ import sqlite3
 import numpy as np
 import pandas as pd
 
-# The figure's key, in the order of the store's unique index (figure_values_key): with the
-# period last but for source and chapter, a CBS file (dimensions, then regions, then
-# periods, the usual order) adds to the index in long runs, place by place.
+# The figure's key, in the order of figure_values' primary key (see indicators.schema).
 KEY_COLUMNS = ("indicator", "place", "breakdown", "period", "source", "chapter")
 CODED = (*KEY_COLUMNS, "status", "missing_reason")  # stored as ids into ``codes``
 PLAIN = ("value", "low", "high", "qualifier", "value_text", "ref_date", "note")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from indicators import schema
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS figure_history (
     id INTEGER PRIMARY KEY,
@@ -47,9 +49,7 @@ IMPORT_COLUMNS = (
 
 def ensure(conn: sqlite3.Connection) -> None:
     """Create the import's tables if missing (works inside an open transaction)."""
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    schema.apply(conn, SCHEMA)
 
 
 def imports_since(

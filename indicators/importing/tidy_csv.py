@@ -44,16 +44,15 @@ def read(det: Detected, known: Known, regions: dict[str, Region]) -> ParsedFile:
 def _chunks(det: Detected, shown: str, known: Known, regions: dict[str, Region],
             parsed: ParsedFile) -> Iterator[pd.DataFrame]:  # fmt: skip
     problems = Problems()
-    columns = schema.SEED_FILES["figures"]
     for chunk in csvfile.chunks(det.path, shown, CHUNK_ROWS, sep=",", dtype=str,
                                 keep_default_na=False, na_filter=False):  # fmt: skip
         chunk = chunk.apply(lambda c: c.str.strip())
-        yield _check(chunk, shown, known, regions, parsed, problems, columns)
+        yield _check(chunk, shown, known, regions, parsed, problems)
     problems.raise_if_any()
 
 
 def _check(chunk: pd.DataFrame, shown: str, known: Known, regions: dict[str, Region],
-           parsed: ParsedFile, problems: Problems, columns: tuple[str, ...]) -> pd.DataFrame:  # fmt: skip
+           parsed: ParsedFile, problems: Problems) -> pd.DataFrame:  # fmt: skip
     def flag(mask: pd.Series, field: str, problem) -> None:
         for line in mask[mask].index[:5]:
             text = problem(chunk.at[line, field]) if callable(problem) else problem
@@ -102,5 +101,4 @@ def _check(chunk: pd.DataFrame, shown: str, known: Known, regions: dict[str, Reg
         "status": None,
         "missing_reason": None,
     })  # fmt: skip
-    del columns
     return out[list(STAGE_COLUMNS)]
