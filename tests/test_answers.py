@@ -28,6 +28,9 @@ CASES = [
     ("werkloosheid uwv", ["7,6%"], ANSWERED),
     ("vergelijk bijstand Leiden Katwijk", ["4.220", "1.050", "31 december 2016"], ANSWERED),
     ("banen zorg 2016", ["28.863", "gedaald met 2.004 (−6,5%)", "tegenstrijdige verklaringen"], ANSWERED),
+    # A sector only the 071 area has: the reply names the sector, not just 'banen'.
+    ("banen zorg Katwijk 2016", ["Zorg en welzijn is voor Katwijk niet gepubliceerd",
+                                 "071-gebied (2016): 28.863"], ANSWERED),
     ("horeca", ["5.446", "Ik ging uit van"], ANSWERED),
     ("banen per sector 2010", ["30.867", "955", "Zorg en welzijn"], ANSWERED),
     ("sectoren", ["28.863", "Zorg en welzijn", "Horeca"], ANSWERED),
