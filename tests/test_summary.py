@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from slack_sdk.models.blocks import Block
 
-from indicators import chart, render, store, summary, summary_render
+from indicators import chart, formatting, render, store, summary, summary_render
 from indicators.engine import Engine
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Amsterdam, week 48
@@ -285,3 +285,20 @@ def test_a_dollar_in_a_label_is_drawn_as_it_is():
         (summary.SourceLine("Org $", None, None),), "kosten",
     )  # fmt: skip
     assert chart.png(spec).startswith(PNG)
+
+
+@pytest.mark.parametrize("offset", range(6))
+def test_spotlight_sources_and_region_read_as_in_an_answer(engine, offset):
+    # The summary cites like an answer's footer: where the figure was published, its
+    # reference dates, and what the 071 area is.
+    week = weeks(offset + 1)[offset]
+    made = summary.build(engine, now=NOW, week=week)
+    text = summary_render.render_summary(made, render.PLAIN).text
+    answer = made.spotlight.answer
+    for ref in answer.sources:
+        if ref.via:
+            assert f"in: {ref.via}" in text
+        for day in ref.ref_dates:
+            assert f"peildatum {formatting.long_date(day)}" in text
+    if answer.region:
+        assert "071-gebied" in text and answer.region["members"][0] in text
