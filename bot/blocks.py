@@ -43,14 +43,7 @@ def _shortened(question: str) -> str:
 
 def _fit(head: Blocks, body: Blocks, tail: Blocks) -> Blocks:
     """head + body + tail within Slack's 50 blocks, cutting the body (never the sources)."""
-    room = render.MAX_BLOCKS - len(head) - len(tail)
-    if len(body) > room:
-        # Keep the answer's closing divider and context (caveats and sources).
-        keep_end = 2 if len(body) >= 2 and body[-2].get("type") == "divider" else 0
-        end = body[len(body) - keep_end :] if keep_end else []
-        cut = _context("_(antwoord ingekort)_")
-        body = body[: room - keep_end - 1] + [cut] + end
-    return head + body + tail
+    return head + render.fit(body, render.MAX_BLOCKS - len(head) - len(tail)) + tail
 
 
 def _split_header(blocks: Blocks) -> tuple[Blocks, Blocks]:

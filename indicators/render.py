@@ -250,8 +250,15 @@ def _blocks(r: Rendered) -> list[dict[str, Any]]:
         elements = [text_object(piece)
                     for piece in chunks(r.footer, CONTEXT_TEXT_MAX)][:CONTEXT_ELEMENTS_MAX]  # fmt: skip
         out.append({"type": "context", "elements": elements})
-    if len(out) > MAX_BLOCKS:
-        out = out[: MAX_BLOCKS - 1] + [
-            {"type": "section", "text": text_object("_(antwoord ingekort)_")}
-        ]
-    return out
+    return fit(out, MAX_BLOCKS)
+
+
+def fit(blocks: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
+    """At most ``room`` blocks: a long answer is cut, and says so, but its closing divider
+    and context (caveats and sources) are always kept."""
+    if len(blocks) <= room:
+        return blocks
+    keep = 2 if len(blocks) >= 2 and blocks[-2].get("type") == "divider" else 0
+    end = blocks[len(blocks) - keep :] if keep else []
+    cut = {"type": "context", "elements": [text_object("_(antwoord ingekort)_")]}
+    return blocks[: room - keep - 1] + [cut] + end

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indicators import formatting, render
-from indicators.answer import ANSWERED, Answer, Value
+from indicators.answer import ANSWERED, Answer, Caveat, Value
 
 
 @pytest.mark.parametrize(
@@ -144,3 +144,21 @@ def test_scaled_values_and_rounded_signs():
     assert formatting.product(0.5, 1000.0) == 500
     assert formatting.signed_one_decimal(-0.04) == "0,0"  # no sign on what shows as zero
     assert formatting.signed_one_decimal(-0.06) == "−0,1"
+
+
+def test_an_answer_longer_than_50_blocks_keeps_its_caveats_and_sources():
+    # Render's own cut (before any Slack adapter): the footer is never what goes.
+    values = tuple(_value(place=f"P{i}", place_name=f"Plaats {i} " * 40) for i in range(400))
+    answer = Answer(
+        ANSWERED, "table", "q",
+        indicator={"id": "banen", "label": "Banen", "unit": "aantal", "theme": "",
+                   "definition": "", "level": "", "breakdown_dimension": None,
+                   "availability": None},
+        period="2016", values=values,
+        rows=tuple({"place": v.place, "name": v.place_name, "values": [v]} for v in values),
+        caveats=(Caveat("c1", "rule", "Een bandbreedte blijft een bandbreedte."),),
+    )  # fmt: skip
+    blocks = render.blocks(answer)
+    assert len(blocks) == render.MAX_BLOCKS
+    assert blocks[-2]["type"] == "divider" and "bandbreedte" in blocks[-1]["elements"][0]["text"]
+    assert "antwoord ingekort" in blocks[-3]["elements"][0]["text"]
