@@ -166,20 +166,25 @@ class Rendered:
     text: str  # body + footer, as one message
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
+    """Rendered template text without trailing spaces and runs of blank lines."""
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, ending in '…' when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
     env = environment(mode)
     ctx = {"a": escaped(answer) if mode == MRKDWN else answer}
-    header = _tidy(env.get_template("_header.j2").render(ctx))
-    body = _tidy(env.get_template(f"{answer.kind}.j2").render(ctx))
-    footer = _tidy(env.get_template("_footer.j2").render(ctx))
+    header = tidy(env.get_template("_header.j2").render(ctx))
+    body = tidy(env.get_template(f"{answer.kind}.j2").render(ctx))
+    footer = tidy(env.get_template("_footer.j2").render(ctx))
     text = body + ("\n\n" + footer if footer else "")
-    if len(text) > MESSAGE_TEXT_MAX:
-        text = text[: MESSAGE_TEXT_MAX - 1] + "…"
+    text = shorten(text, MESSAGE_TEXT_MAX)
     return Rendered(header, body, footer, text)
 
 
@@ -237,9 +242,7 @@ def text_object(text: str) -> dict[str, Any]:
 def _blocks(r: Rendered) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if r.header:
-        header = (
-            r.header if len(r.header) <= HEADER_TEXT_MAX else r.header[: HEADER_TEXT_MAX - 1] + "…"
-        )
+        header = shorten(r.header, HEADER_TEXT_MAX)
         out.append(
             {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}}
         )

@@ -9,7 +9,6 @@ question someone typed can never notify a channel.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,29 +40,23 @@ class RenderedSummary:
     chart_comment: str  # posted with the chart ("" without a chart)
 
 
-def _tidy(text: str) -> str:
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
 def render_summary(summary: Summary, mode: str = MRKDWN) -> RenderedSummary:
     env = render.environment(mode)
     data = render.escaped(summary) if mode == MRKDWN else summary
     module = env.get_template(TEMPLATE).make_module({"s": data})
     part = {
-        name: _tidy(str(getattr(module, name)(data)))
+        name: render.tidy(str(getattr(module, name)(data)))
         for name in ("intro", "spotlight", "sources", "news", "questions", "reminder")
     }
     plain = render.environment(PLAIN).get_template(TEMPLATE).make_module({"s": summary})
-    header = _tidy(str(plain.header(summary)))  # a header block is plain text
+    header = render.tidy(str(plain.header(summary)))  # a header block is plain text
     has_chart = summary.spotlight is not None and summary.spotlight.chart is not None
-    text = _tidy(str(module))
-    if len(text) > MESSAGE_TEXT_MAX:
-        text = text[: MESSAGE_TEXT_MAX - 1] + "…"
+    text = render.tidy(str(module))
+    text = render.shorten(text, MESSAGE_TEXT_MAX)
     return RenderedSummary(
         header=header,
         text=text,
-        chart_comment=_tidy(str(module.chart_comment(data))) if has_chart else "",
+        chart_comment=render.tidy(str(module.chart_comment(data))) if has_chart else "",
         **part,
     )
 
@@ -96,7 +89,7 @@ def _context(text: str) -> list[dict[str, Any]]:
 
 
 def blocks(r: RenderedSummary) -> list[dict[str, Any]]:
-    header = r.header if len(r.header) <= HEADER_TEXT_MAX else r.header[: HEADER_TEXT_MAX - 1] + "…"
+    header = render.shorten(r.header, HEADER_TEXT_MAX)
     divider = {"type": "divider"}
     out: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
