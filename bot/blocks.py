@@ -35,10 +35,7 @@ def _context(text: str) -> dict[str, Any]:
 
 def _shortened(question: str) -> str:
     """The question as echoed back: one line, at most QUESTION_ECHO_MAX characters."""
-    question = " ".join(question.split())
-    if len(question) > QUESTION_ECHO_MAX:
-        question = question[: QUESTION_ECHO_MAX - 1] + "…"
-    return question
+    return render.shorten(" ".join(question.split()), QUESTION_ECHO_MAX)
 
 
 def _fit(head: Blocks, body: Blocks, tail: Blocks) -> Blocks:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from slack_sdk import WebClient
 
+from bot.settings import CHANNEL_ID
 from bot.summary import NotConfigured, Outcome, client_from_env, post_summary
 from indicators import summary, summary_ledger
 from indicators.engine import Engine
@@ -40,7 +40,6 @@ GRACE = timedelta(hours=6)  # a slot missed by less than this is still posted
 RETRY_DELAY = timedelta(minutes=10)
 MAX_RETRIES = 6
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,}")
 
 
 def _weekday(token: str) -> int:
@@ -195,7 +194,7 @@ def start_from_env(
     channel = env.get("ECON071_SUMMARY_CHANNEL", "").strip()
     if not channel:
         return None
-    if not _CHANNEL.fullmatch(channel):
+    if not CHANNEL_ID.fullmatch(channel):
         raise SettingsError("ECON071_SUMMARY_CHANNEL is malformed: expected a channel ID (C…)")
     try:
         return start_summary_scheduler(

@@ -20,7 +20,7 @@ _BOT_TOKEN = re.compile(r"(?:xoxe\.)?xoxb-[A-Za-z0-9-]+")
 _APP_TOKEN = re.compile(r"xapp-[A-Za-z0-9-]+")
 _SIGNING_SECRET = re.compile(r"[0-9a-f]{32}")
 _TEAM = re.compile(r"[TE][A-Z0-9]{2,}")
-_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,}")
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")  # a public, private or DM channel
 # Anything that looks like a Slack token, wherever it turns up in a log line.
 _ANY_TOKEN = re.compile(r"xox[a-z]?[a-z.]*-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
@@ -142,7 +142,7 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str = SOCKET) -> Set
         signing_secret=signing_secret,
         api_url=_api_url(env),
         allowed_teams=_id_list(env, "ECON071_ALLOWED_TEAMS", _TEAM),
-        allowed_channels=_id_list(env, "ECON071_ALLOWED_CHANNELS", _CHANNEL, (DM,)),
+        allowed_channels=_id_list(env, "ECON071_ALLOWED_CHANNELS", CHANNEL_ID, (DM,)),
         ack_budget=_ack_budget(env),
     )
 

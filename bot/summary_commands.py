@@ -7,13 +7,12 @@ never loads them.
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,}")
+from bot.settings import CHANNEL_ID
 
 
 @click.command()
@@ -48,7 +47,7 @@ def summary(
     to post. See docs/summary.md."""
     if mode is None:
         raise click.UsageError("say what to do: --dry-run (print) or --post (post to --channel)")
-    if channel and not _CHANNEL.fullmatch(channel):
+    if channel and not CHANNEL_ID.fullmatch(channel):
         raise click.BadParameter(
             "expected a Slack channel ID such as C0123ABCD", param_hint="--channel"
         )
