@@ -361,7 +361,11 @@ def build(db_path: Path, data_dir: Path) -> dict[str, int]:
                 conn.executemany(
                     f"INSERT INTO figures ({', '.join(columns)}, origin)"  # noqa: S608
                     f" VALUES ({', '.join('?' * len(columns))}, '{SEED}')",
-                    [tuple(f.get(c) for c in columns) for f in seed.figures],
+                    # An empty cell is NULL, as in an import.
+                    [
+                        tuple(None if f.get(c) == "" else f.get(c) for c in columns)
+                        for f in seed.figures
+                    ],  # fmt: skip
                 )
                 db["caveats"].insert_all(seed.caveats, pk="id", replace=True)
                 db["interpretations"].insert_all(seed.interpretations, pk="id", replace=True)
