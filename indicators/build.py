@@ -71,6 +71,12 @@ def _number(row: Row, field: str) -> float | None:
         ) from None
 
 
+def _matches(row: Row, field: str, pattern, expected: str) -> None:
+    text = row.values[field]
+    if text and not pattern.match(text):
+        raise DataError(row.file, row.line, field, f"is {text!r}; {expected}")
+
+
 def _one_of(row: Row, field: str, allowed: tuple[str, ...], default: str | None = None) -> str:
     text = row.values[field] or (default or "")
     if text not in allowed:
@@ -184,6 +190,8 @@ def load_seed(data_dir: Path, known_places: set[str] = frozenset()) -> SeedData:
         _exists(r, "breakdown", breakdown_ids, "breakdown", optional=True)
         _exists(r, "source", source_ids, "source")
         qualifier = _one_of(r, "qualifier", schema.QUALIFIERS, default="exact")
+        _matches(r, "period", schema.PERIOD, schema.PERIOD_EXPECTED)
+        _matches(r, "ref_date", schema.ISO_DATE, schema.ISO_DATE_EXPECTED)
         value, low, high = _number(r, "value"), _number(r, "low"), _number(r, "high")
         if value is None and low is None and high is None:
             raise DataError(r.file, r.line, "value", "is empty and so are low and high")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 # Columns of each data/ file, in order. The build refuses a file whose header differs.
@@ -27,6 +28,12 @@ SEED_FILES: dict[str, tuple[str, ...]] = {
     ),
     "interpretations": ("id", "indicator", "place", "breakdown", "period", "text", "chapter"),
 }  # fmt: skip
+
+# A figure's period and reference date, in data/figures and in imported tidy CSV alike.
+PERIOD = re.compile(r"^\d{4}(?:-\d{4}|Q[1-4]|M(?:0[1-9]|1[0-2]))?$")
+PERIOD_EXPECTED = "expected a year (2016), a span (2012-2016), 2019Q1 or 2019M01"
+ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+ISO_DATE_EXPECTED = "expected an ISO date like 2016-12-31"
 
 QUALIFIERS = ("exact", "approx", "almost", "over", "more_than", "up_to", "range")
 UNITS = ("aantal", "procent", "procentpunt", "jaar", "per_100", "aantal_per_jaar", "euro")

@@ -213,6 +213,11 @@ def _sha(path: Path) -> str:
     [
         (lambda t: t.replace("67537", "zes", 1), ("line", "value", "expected a number")),
         (lambda t: t.replace(",GM0546,", ",GM9999,", 1), ("line", "place", "GM9999")),
+        # The same check as an import of the same format (schema.PERIOD).
+        (
+            lambda t: t.replace(",GM0546,2016,", ",GM0546,2016-Q1,", 1),
+            ("line", "period", "'2016-Q1'; expected a year"),
+        ),
         (lambda t: t.replace("indicator,place", "indicatr,place", 1), ("line 1", "header")),
     ],
 )

@@ -4,7 +4,6 @@ be in the catalog; a place may also be any CBS region (it is then added)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,8 +17,6 @@ from indicators.importing.errors import Problems
 from indicators.importing.model import CHUNK_ROWS, STAGE_COLUMNS, ParsedFile, TableInfo
 from indicators.importing.regions import Region
 
-_PERIOD = re.compile(r"^\d{4}(?:-\d{4}|Q[1-4]|M(?:0[1-9]|1[0-2]))?$")
-_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 NUMBER = "expected a number like 67537 or 5.5 (a '.' as decimal separator)"
 
 
@@ -71,10 +68,10 @@ def _check(chunk: pd.DataFrame, shown: str, known: Known, regions: dict[str, Reg
     qualifier = chunk.qualifier.where(chunk.qualifier != "", "exact")
     flag(~qualifier.isin(schema.QUALIFIERS), "qualifier",
          lambda v: f"is {v!r}; expected one of {', '.join(schema.QUALIFIERS)}")  # fmt: skip
-    flag((chunk.period != "") & ~chunk.period.str.match(_PERIOD), "period",
-         lambda v: f"is {v!r}; expected a year (2016), a span (2012-2016), 2019Q1 or 2019M01")  # fmt: skip
-    flag((chunk.ref_date != "") & ~chunk.ref_date.str.match(_DATE), "ref_date",
-         lambda v: f"is {v!r}; expected an ISO date like 2016-12-31")  # fmt: skip
+    flag((chunk.period != "") & ~chunk.period.str.match(schema.PERIOD), "period",
+         lambda v: f"is {v!r}; {schema.PERIOD_EXPECTED}")  # fmt: skip
+    flag((chunk.ref_date != "") & ~chunk.ref_date.str.match(schema.ISO_DATE), "ref_date",
+         lambda v: f"is {v!r}; {schema.ISO_DATE_EXPECTED}")  # fmt: skip
     numbers = {}
     for field in ("value", "low", "high"):
         numbers[field] = pd.to_numeric(chunk[field], errors="coerce")
