@@ -38,3 +38,23 @@ def cache_dir() -> Path:
         return Path(explicit).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "econ071"
+
+
+def ops_db_path(store: Path | None = None) -> Path:
+    """The operational database (question log, Slack deliveries, weekly-summary ledger):
+    ECON071_OPS_DB, else ``<store stem>-ops.sqlite`` beside the store."""
+    explicit = os.environ.get("ECON071_OPS_DB")
+    if explicit:
+        return Path(explicit).expanduser()
+    store = store or db_path()
+    return store.with_name(f"{store.stem}-ops.sqlite")
+
+
+def log_key_path() -> Path:
+    """The key file of the question log's pseudonyms: ECON071_LOG_KEY_FILE, else
+    ``log.key`` in the user's config directory (never beside the store)."""
+    explicit = os.environ.get("ECON071_LOG_KEY_FILE")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "econ071" / "log.key"

@@ -1,37 +1,29 @@
 """The question log: what partners asked, how it was understood and whether it was answered.
 
-It stores a keyed hash of the user id, never a name: HMAC-SHA256 with a secret that
-is made once per store and kept in its ``meta`` table, so a list of known user ids
-cannot be hashed to find out who asked what. Several server processes write at
-once: the store is in WAL mode and every connection waits (busy timeout) instead of
-failing. Writing never raises: a question is answered even when the log is full,
-locked or read-only.
+It lives in the operational database beside the store (indicators/opsdb.py), so that an
+import holding the store's write lock never makes a question wait or go unlogged. It
+stores a pseudonym of the user id (indicators/pseudonym.py: HMAC-SHA256 with a key kept
+outside both database files), never a name or an id; the text has mentions of people
+removed and is capped. Several server processes write at once (WAL, busy timeout).
+Writing never raises: a question is answered even when the log is full, locked or
+read-only.
 
 Only the standard library's sqlite3 here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import os
-import secrets
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from indicators import paths, schema
+from indicators import opsdb, paths, pseudonym
 from indicators.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 5000
-_SALT_KEY = "questionlog_hmac_key"
 # "Unanswered first": what found no answer, then what needed asking back, then errors.
 STATUS_ORDER = (NOT_FOUND, CLARIFY, ERROR, ANSWERED)
 
@@ -65,69 +57,32 @@ def understood(answer: Answer) -> str:
 
 
 class QuestionLog:
-    """Append questions to the store's ``questions`` table and list them."""
+    """Append questions to the operational database's ``questions`` table and list them."""
 
     def __init__(self, db_path: Path | None = None) -> None:
-        self.db_path = db_path or paths.db_path()
+        self.db_path = db_path or paths.db_path()  # the store, whose ops database it uses
         self._key: bytes | None = None
-        self._local = threading.local()
-
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA synchronous = NORMAL")  # durable enough in WAL mode
-        return conn
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A short-lived connection (set-up, listing)."""
-        with closing(self._open()) as conn:
-            yield conn
-
-    def _writer(self) -> sqlite3.Connection:
-        # One connection per thread and process, kept: opening one parses the whole
-        # store's schema, which cost more than the write itself. Never shared across a
-        # fork (gunicorn workers) nor between threads.
-        conn = getattr(self._local, "conn", None)
-        if conn is None or self._local.pid != os.getpid():
-            conn = self._local.conn = self._open()
-            self._local.pid = os.getpid()
-        return conn
-
-    def _drop_writer(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
-            try:
-                conn.close()
-            except sqlite3.Error:
-                pass
+        self._key_warned = False
 
     def prepare(self) -> None:
-        """Create the log table if needed, switch the store to WAL and make the hash key."""
-        with self._connect() as conn:
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(schema.RUNTIME_SCHEMA)
-            self._key = self._load_key(conn)
-
-    def _load_key(self, conn: sqlite3.Connection) -> bytes:
-        with conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                (_SALT_KEY, secrets.token_hex(32)),
-            )
-        (value,) = conn.execute("SELECT value FROM meta WHERE key = ?", (_SALT_KEY,)).fetchone()
-        return bytes.fromhex(value)
+        """Make (or migrate) the operational database and load the pseudonyms' key; raises
+        (sqlite3.Error, LogKeyError) when either is not available."""
+        opsdb.connect(self.db_path).close()
+        self._key = pseudonym.load_key()
 
     def user_hash(self, user_id: str | None) -> str | None:
-        """The keyed hash of a Slack user id (stable within one store)."""
+        """The pseudonym of a Slack user id (stable as long as the key is)."""
         if not user_id:
             return None
         if self._key is None:
-            self.prepare()
-        assert self._key is not None
-        return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()[:32]
+            try:
+                self._key = pseudonym.load_key()
+            except pseudonym.LogKeyError as exc:  # the question is still worth logging
+                if not self._key_warned:
+                    log.warning("questions are logged without pseudonyms: %s", exc)
+                    self._key_warned = True
+                return None
+        return pseudonym.user_hash(self._key, user_id)
 
     def record(
         self,
@@ -147,12 +102,11 @@ class QuestionLog:
                 asked.isoformat(timespec="seconds"),
                 self.user_hash(user_id),
                 surface,
-                text,
-                understood,
+                pseudonym.clean_text(text),
+                pseudonym.clean_text(understood) if understood else understood,
                 status,
             )
-            conn = self._writer()
-            with conn:
+            with closing(opsdb.connect(self.db_path)) as conn:
                 conn.execute(
                     "INSERT INTO questions (asked_at, user_hash, surface, text, understood,"
                     " status) VALUES (?, ?, ?, ?, ?, ?)",
@@ -160,8 +114,8 @@ class QuestionLog:
                 )
             return True
         except Exception as exc:  # noqa: BLE001 (the log must never break an answer)
-            self._drop_writer()  # start afresh next time (the store may have been replaced)
-            log.warning("could not log a question in %s: %s", self.db_path, exc)
+            where = opsdb.path_for(self.db_path)
+            log.warning("could not log a question in %s: %s", where, exc)
             return False
 
     def record_answer(
@@ -189,6 +143,5 @@ class QuestionLog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        with self._connect() as conn:
-            conn.executescript(schema.RUNTIME_SCHEMA)
+        with closing(opsdb.connect(self.db_path)) as conn:
             return [LoggedQuestion(*row) for row in conn.execute(sql, params)]

@@ -1,5 +1,6 @@
 """The store's tables: the seed catalog built from data/, and the runtime tables
-(imports, question log, posted summaries) that a rebuild never touches."""
+(imports) that a rebuild never touches. The question log, Slack deliveries and the
+weekly-summary ledger live in the operational database (indicators/opsdb.py)."""
 
 from __future__ import annotations
 
@@ -57,33 +58,6 @@ CREATE TABLE IF NOT EXISTS imports (
     rows_added INTEGER NOT NULL DEFAULT 0,
     rows_changed INTEGER NOT NULL DEFAULT 0,
     rows_unchanged INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS questions (
-    id INTEGER PRIMARY KEY,
-    asked_at TEXT NOT NULL,
-    user_hash TEXT,
-    surface TEXT,
-    text TEXT NOT NULL,
-    understood TEXT,
-    status TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
-CREATE TABLE IF NOT EXISTS summaries (
-    channel TEXT NOT NULL,
-    iso_week TEXT NOT NULL,
-    posted_at TEXT NOT NULL,
-    message_ts TEXT,
-    spotlight TEXT,
-    PRIMARY KEY (channel, iso_week)
-);
--- A weekly summary being posted: claimed before the post, replaced by its summaries row
--- after it, deleted when the post fails (so the next run tries again). See summary_ledger.
-CREATE TABLE IF NOT EXISTS summary_claims (
-    channel TEXT NOT NULL,
-    iso_week TEXT NOT NULL,
-    claimed_at TEXT NOT NULL,
-    token TEXT NOT NULL,
-    PRIMARY KEY (channel, iso_week)
 );
 """
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from indicators import formatting, store, summary_ledger
+from indicators import formatting, opsdb, store, summary_ledger
 from indicators.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer, Interpretation, Value
 from indicators.catalog import Indicator, normalise
 from indicators.engine import Engine, period_key
@@ -187,8 +188,10 @@ def build(
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     week = week or Week.of(now)
     engine.refresh()
-    last = summary_ledger.last_posted(engine.conn, channel, before=now)
-    since = last or now - DEFAULT_WINDOW
+    with closing(opsdb.connect(engine.db_path)) as ops:  # the ledger and the question log
+        last = summary_ledger.last_posted(ops, channel, before=now)
+        since = last or now - DEFAULT_WINDOW
+        questions = question_stats(engine, since, now, ops)
     return Summary(
         week=week,
         channel=channel,
@@ -197,7 +200,7 @@ def build(
         since_last_summary=last is not None,
         spotlight=choose_spotlight(engine, week),
         imports=tuple(new_imports(engine, since, now)),
-        questions=question_stats(engine, since, now),
+        questions=questions,
         reminder=week.index,
     )
 
@@ -385,10 +388,13 @@ def new_imports(engine: Engine, since: datetime, until: datetime) -> list[NewImp
 
 
 # -- questions ------------------------------------------------------------------------------
-def question_stats(engine: Engine, since: datetime, until: datetime) -> QuestionStats:
-    """How many questions, how they fared, the most asked topics and the unanswered ones."""
+def question_stats(
+    engine: Engine, since: datetime, until: datetime, ops: sqlite3.Connection
+) -> QuestionStats:
+    """How many questions, how they fared, the most asked topics and the unanswered ones
+    (``ops``: the operational database, which holds the question log)."""
     rows = _rows(
-        engine.conn,
+        ops,
         "SELECT text, understood, status FROM questions"
         " WHERE julianday(asked_at) > julianday(?) AND julianday(asked_at) <= julianday(?)"
         " ORDER BY asked_at DESC, id DESC",

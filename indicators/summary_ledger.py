@@ -1,6 +1,8 @@
 """Exactly once: which weekly summaries were posted, and which are being posted now.
 
-A post goes through three steps, each a short transaction on the store:
+The ledger lives in the operational database beside the store (indicators/opsdb.py),
+where an import does not block it. A post goes through three steps, each a short
+transaction:
 
 1. ``claim``: in one ``BEGIN IMMEDIATE`` transaction, check that the channel has no
    summary for the ISO week and that no other process holds a live claim on it, then
@@ -26,10 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from indicators import schema
+from indicators import opsdb
 
 CLAIM_TIMEOUT = timedelta(minutes=15)
-BUSY_TIMEOUT_MS = 10000
 
 
 class AlreadyPosted(Exception):
@@ -75,15 +76,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def connect(db_path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit) with the runtime
-    tables in place, also in a store built before they existed."""
-    conn = sqlite3.connect(
-        db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-    )
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.executescript(schema.RUNTIME_SCHEMA)
-    return conn
+def connect(db_path: Path | None = None) -> sqlite3.Connection:
+    """A connection to the ledger of the store ``db_path``, in autocommit mode
+    (transactions are explicit)."""
+    return opsdb.connect(db_path)
 
 
 def posted(conn: sqlite3.Connection, channel: str, iso_week: str) -> Posted | None:
@@ -103,10 +99,7 @@ def last_posted(conn: sqlite3.Connection, channel: str | None, before: datetime)
     if channel:
         sql += " AND channel = ?"
         params.append(channel)
-    try:
-        (value,) = conn.execute(sql, params).fetchone()
-    except sqlite3.OperationalError:  # a store from before the runtime tables
-        return None
+    (value,) = conn.execute(sql, params).fetchone()
     return datetime.fromisoformat(value).astimezone(UTC) if value else None
 
 

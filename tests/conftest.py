@@ -49,10 +49,14 @@ def engine(store_path: Path):
 
 @pytest.fixture(autouse=True)
 def _isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test touches the user's own store: ECON071_DB points into tmp_path unless a
-    test sets it itself."""
+    """No test touches the user's own store or key: ECON071_DB and the question log's key
+    file point into tmp_path unless a test sets them itself."""
     if not os.environ.get("ECON071_KEEP_DB_FOR_TESTS"):
         monkeypatch.setenv("ECON071_DB", str(tmp_path / "econ071.sqlite"))
+    # The question log's key: never the user's own, never beside the store.
+    monkeypatch.setenv("ECON071_LOG_KEY_FILE", str(tmp_path / "config" / "econ071" / "log.key"))
+    monkeypatch.delenv("ECON071_LOG_KEY", raising=False)
+    monkeypatch.delenv("ECON071_OPS_DB", raising=False)
     monkeypatch.delenv("ECON071_DATA_DIR", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
 

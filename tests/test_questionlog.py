@@ -1,4 +1,5 @@
-"""The question log: keyed user hashes, unanswered first, several writers, never in the way."""
+"""The question log: in its own database, keyed user hashes, unanswered first, several
+writers, never in the way."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import logging
 import multiprocessing
 import sqlite3
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from click.testing import CliRunner
 from slack_harness import copy_store
 
 from bot.cli import main
+from indicators import opsdb
 from indicators.questionlog import QuestionLog, understood
 
 
@@ -30,23 +33,29 @@ def qlog(log_db: Path) -> QuestionLog:
     return q
 
 
-def test_store_is_in_wal_mode_with_a_busy_timeout(qlog, log_db):
-    conn = sqlite3.connect(log_db)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    with qlog._connect() as c:
-        assert c.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+def test_the_log_lives_beside_the_store_in_its_own_wal_database(qlog, log_db):
+    ops = log_db.with_name("econ071-ops.sqlite")
+    assert opsdb.path_for(log_db) == ops and ops.exists()
+    with closing(sqlite3.connect(ops)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with closing(opsdb.connect(log_db)) as conn:
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    qlog.record("banen", status="answered")
+    with closing(sqlite3.connect(log_db)) as store:  # nothing of it in the figures' store
+        tables = {r[0] for r in store.execute("SELECT name FROM sqlite_master")}
+    assert not tables & {"questions", "slack_deliveries", "summaries", "summary_claims"}
 
 
-def test_user_hash_is_keyed_not_a_plain_hash(qlog, log_db, tmp_path):
+def test_user_hash_is_keyed_with_a_key_outside_the_store(qlog, log_db, tmp_path, monkeypatch):
     h = qlog.user_hash("U0ALICE")
     assert h == qlog.user_hash("U0ALICE") and h != qlog.user_hash("U0BOB")
     assert "U0ALICE" not in h
     assert h not in hashlib.sha256(b"U0ALICE").hexdigest()  # not reversible by lookup
     (tmp_path / "copy").mkdir()
-    other_store = QuestionLog(copy_store(log_db, tmp_path / "copy")).user_hash("U0ALICE")
-    assert other_store == h  # the key travels with the store (a copy keeps it) …
-    fresh = tmp_path / "fresh.sqlite"
-    assert QuestionLog(fresh).user_hash("U0ALICE") != h  # … and another store has its own
+    copied = copy_store(log_db, tmp_path / "copy")
+    assert QuestionLog(copied).user_hash("U0ALICE") == h  # the key is the installation's …
+    monkeypatch.setenv("ECON071_LOG_KEY", "another-installation-" + "k" * 32)
+    assert QuestionLog(copied).user_hash("U0ALICE") != h  # … not the store's
 
 
 def test_rows_hold_time_hash_text_understanding_and_status_never_the_id(qlog, engine, log_db):
@@ -56,8 +65,9 @@ def test_rows_hold_time_hash_text_understanding_and_status_never_the_id(qlog, en
     assert row.text == "banen Leiden 2016" and row.surface == "dm" and row.status == "answered"
     assert row.understood == understood(answer) == "figure banen GM0546 2016"
     assert datetime.fromisoformat(row.asked_at).tzinfo is not None
-    dump = "\n".join(sqlite3.connect(log_db).iterdump())
-    assert "U0ALICE" not in dump
+    for path in (log_db, opsdb.path_for(log_db)):
+        with closing(sqlite3.connect(path)) as conn:
+            assert "U0ALICE" not in "\n".join(conn.iterdump())
 
 
 def test_understood_names_options_and_error_references(engine):
@@ -84,7 +94,7 @@ def test_since_filters_by_day(qlog):
 
 
 def test_a_log_that_cannot_be_written_returns_false_and_warns(qlog, log_db, caplog):
-    with sqlite3.connect(log_db) as conn:
+    with closing(opsdb.connect(log_db)) as conn:
         conn.execute(
             "CREATE TRIGGER full BEFORE INSERT ON questions"
             " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"

@@ -7,6 +7,7 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 import pytest
 from slack_harness import (
@@ -21,6 +22,8 @@ from slack_harness import (
     copy_store,
     message_event,
 )
+
+from indicators import opsdb
 
 FIGURE = "67.537"  # banen Leiden 2016 (LISA), as the quick scan prints it
 
@@ -447,11 +450,9 @@ def test_a_broken_store_gives_an_apology_with_a_reference(
 def test_question_is_answered_when_the_log_cannot_be_written(
     slack, slack_env, store_path, tmp_path
 ):
-    import sqlite3
-
     db = copy_store(store_path, tmp_path)
     with HttpApp({**slack_env, "ECON071_DB": str(db)}) as app:
-        with sqlite3.connect(db) as conn:
+        with closing(opsdb.connect(db)) as conn:  # the question log's database
             conn.execute(
                 "CREATE TRIGGER full BEFORE INSERT ON questions"
                 " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"

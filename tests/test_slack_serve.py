@@ -58,7 +58,7 @@ def gunicorn_server(slack_api, store_path, tmp_path_factory):
             try:
                 if requests.get(base + "/healthz", timeout=1).text == "ok":
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()

@@ -5,13 +5,14 @@ imports from the imports table; the message is valid Block Kit; the chart is a P
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from slack_sdk.models.blocks import Block
 
-from indicators import chart, formatting, render, store, summary, summary_render
+from indicators import chart, formatting, opsdb, render, store, summary, summary_render
 from indicators.engine import Engine
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Amsterdam, week 48
@@ -44,7 +45,7 @@ def week_of(engine: Engine, indicator: str) -> summary.Week:
 def log_question(
     engine: Engine, text: str, status: str, *, at: datetime, understood: str = ""
 ) -> None:
-    with sqlite3.connect(engine.db_path) as conn:
+    with closing(opsdb.connect(engine.db_path)) as conn:  # the question log's database
         conn.execute(
             "INSERT INTO questions (asked_at, user_hash, surface, text, understood, status)"
             " VALUES (?, 'u', 'slack', ?, ?, ?)",
@@ -210,7 +211,7 @@ def test_no_questions_is_said_plainly(fresh):
 
 def test_the_window_starts_at_the_channels_last_summary(fresh):
     last = NOW - timedelta(days=3)
-    with sqlite3.connect(fresh.db_path) as conn:
+    with closing(opsdb.connect(fresh.db_path)) as conn:  # the summary ledger's database
         conn.execute(
             "INSERT INTO summaries (channel, iso_week, posted_at, message_ts) VALUES"
             " ('C0TEST', '2026-W47', ?, '1.2')",

@@ -6,11 +6,11 @@ limits are waited out, and a post that fails leaves the week to the next run."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from slack_standin import SlackStandIn
 
 from bot.cli import main
 from bot.summary import make_client, post_summary
+from indicators import opsdb
 from indicators import summary as summary_content
 from indicators.engine import Engine
 
@@ -51,12 +52,12 @@ def summary(*args: str):
 
 
 def recorded(db: Path) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
+    with closing(opsdb.connect(db)) as conn:  # the ledger's database, beside the store
         return conn.execute("SELECT channel, iso_week, message_ts FROM summaries").fetchall()
 
 
 def claims(db: Path) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
+    with closing(opsdb.connect(db)) as conn:
         return conn.execute("SELECT channel, iso_week FROM summary_claims").fetchall()
 
 
