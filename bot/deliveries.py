@@ -19,7 +19,6 @@ import logging
 import sqlite3
 import threading
 import time
-from contextlib import closing
 from pathlib import Path
 
 from indicators import opsdb
@@ -48,17 +47,17 @@ class Deliveries:
             self._claims += 1
             prune = self._claims % PRUNE_EVERY == 0
         try:
-            with closing(opsdb.connect(self.db_path)) as conn:
-                inserted = conn.execute(
-                    "INSERT OR IGNORE INTO slack_deliveries (key, seen_at) VALUES (?, ?)",
-                    (key, now),
-                ).rowcount
-                if prune:
-                    conn.execute(
-                        "DELETE FROM slack_deliveries WHERE seen_at < ?", (now - self.keep_seconds,)
-                    )
+            conn = opsdb.kept(self.db_path)
+            inserted = conn.execute(
+                "INSERT OR IGNORE INTO slack_deliveries (key, seen_at) VALUES (?, ?)", (key, now)
+            ).rowcount
+            if prune:
+                conn.execute(
+                    "DELETE FROM slack_deliveries WHERE seen_at < ?", (now - self.keep_seconds,)
+                )
             return inserted == 1
         except sqlite3.Error as exc:
+            opsdb.drop_kept(self.db_path)
             log.error(
                 "could not record the Slack delivery %s in %s (%s): answering anyway;"
                 " a retry of this message may be answered twice",

@@ -9,6 +9,7 @@ is in WAL mode (readers and the one writer never block each other) and every con
 waits for a lock (busy timeout) rather than failing.
 
     conn = opsdb.connect(store_path)   # the one way in: prepared, WAL, busy timeout
+    conn = opsdb.kept(store_path)      # the same, kept per thread (for every answer's writes)
 
 The schema is a list of sqlite-utils migrations (``MIGRATIONS``), applied on first use in
 each process, in one ``BEGIN IMMEDIATE`` transaction, so two processes starting at once
@@ -30,6 +31,7 @@ here (``opsdb_legacy``). Only the standard library's sqlite3 on the fast path.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -127,6 +129,35 @@ def connect(store: Path | None = None) -> sqlite3.Connection:
                 prepare(ops, store)
                 _prepared.add(key)
     return _open(ops)
+
+
+_local = threading.local()
+
+
+def kept(store: Path | None = None) -> sqlite3.Connection:
+    """This thread's kept connection (from ``connect``), for the writes of every answer.
+    Not closed after each write: closing the last connection to a WAL database
+    checkpoints and syncs it, 8 ms instead of 0.05 ms. Never shared between threads or
+    across a fork. After an error, ``drop_kept`` and start afresh."""
+    store = store or paths.db_path()
+    if getattr(_local, "pid", None) != os.getpid():
+        _local.conns, _local.pid = {}, os.getpid()
+    conn = _local.conns.get(store)
+    if conn is None or not path_for(store).exists():
+        if conn is not None:
+            conn.close()
+        conn = _local.conns[store] = connect(store)
+    return conn
+
+
+def drop_kept(store: Path | None = None) -> None:
+    conns = getattr(_local, "conns", {}) if getattr(_local, "pid", None) == os.getpid() else {}
+    conn = conns.pop(store or paths.db_path(), None)
+    if conn is not None:
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
 
 
 def _open(ops: Path) -> sqlite3.Connection:

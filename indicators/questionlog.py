@@ -106,14 +106,14 @@ class QuestionLog:
                 pseudonym.clean_text(understood) if understood else understood,
                 status,
             )
-            with closing(opsdb.connect(self.db_path)) as conn:
-                conn.execute(
-                    "INSERT INTO questions (asked_at, user_hash, surface, text, understood,"
-                    " status) VALUES (?, ?, ?, ?, ?, ?)",
-                    row,
-                )
+            opsdb.kept(self.db_path).execute(
+                "INSERT INTO questions (asked_at, user_hash, surface, text, understood,"
+                " status) VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            )
             return True
         except Exception as exc:  # noqa: BLE001 (the log must never break an answer)
+            opsdb.drop_kept(self.db_path)  # start afresh next time
             where = opsdb.path_for(self.db_path)
             log.warning("could not log a question in %s: %s", where, exc)
             return False
