@@ -7,7 +7,7 @@ many processes start at once:
 
 1. Copy, reading the store only (an import may hold its write lock for minutes): in one
    transaction of the operational database, the questions the store has beyond the last
-   one copied (``meta.store_questions_copied``), and the deliveries, summaries and claims
+   one copied (``meta``, by the store's path), and the deliveries, summaries and claims
    it does not have yet (by their keys).
 2. Under the store's write lock, taken without waiting (when an import holds it, this
    step is left to the next start): copy again what was written since step 1 (a server
@@ -32,7 +32,7 @@ from indicators import pseudonym
 log = logging.getLogger(__name__)
 
 OLD_KEY = "questionlog_hmac_key"
-QUESTIONS_COPIED = "store_questions_copied"
+QUESTIONS_COPIED = "store_questions_copied:"  # + the store's path (ECON071_OPS_DB may be shared)
 _KEYED = {
     "slack_deliveries": ("key", "seen_at"),
     "summaries": ("channel", "iso_week", "posted_at", "message_ts", "spotlight"),
@@ -112,7 +112,8 @@ def _copy(ops: sqlite3.Connection, src: sqlite3.Connection, tables: set[str], ke
 
 
 def _copy_questions(ops: sqlite3.Connection, src: sqlite3.Connection, key: bytes) -> int:
-    row = ops.execute("SELECT value FROM meta WHERE key = ?", (QUESTIONS_COPIED,)).fetchone()
+    mark = QUESTIONS_COPIED + src.execute("PRAGMA database_list").fetchone()[2]
+    row = ops.execute("SELECT value FROM meta WHERE key = ?", (mark,)).fetchone()
     copied = int(row[0]) if row else 0
     rows = src.execute(
         f"SELECT {', '.join(_QUESTION_COLUMNS)} FROM questions WHERE id > ? ORDER BY id",  # noqa: S608
@@ -130,7 +131,7 @@ def _copy_questions(ops: sqlite3.Connection, src: sqlite3.Connection, key: bytes
         ops.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (QUESTIONS_COPIED, str(rows[-1][0])),
+            (mark, str(rows[-1][0])),
         )
     return len(rows)
 

@@ -154,3 +154,20 @@ def test_each_delivery_is_claimed_once_across_processes_and_restarts(store_copy)
     assert won == len(keys)  # each key won by exactly one process
     opsdb.forget()  # a restarted server remembers them
     assert not any(Deliveries(store_copy).first(k) for k in keys)
+
+
+def test_econ071_ops_db_overrides_the_place_and_may_serve_two_stores(
+    store_path, tmp_path, monkeypatch
+):
+    shared = tmp_path / "elsewhere" / "ops.sqlite"
+    shared.parent.mkdir()
+    monkeypatch.setenv("ECON071_OPS_DB", str(shared))
+    stores = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        stores.append(legacy_store(store_path, tmp_path / name, questions=10))
+    for store in stores:
+        assert opsdb.path_for(store) == shared
+        opsdb.connect(store).close()
+    assert len(question_rows(stores[0])) == 20  # both stores' old questions, none skipped
+    assert not any(p.name.endswith("-ops.sqlite") for s in stores for p in s.parent.iterdir())
