@@ -11,6 +11,7 @@ import os
 import re
 import sqlite3
 import stat
+import time
 from contextlib import closing
 
 import pytest
@@ -121,3 +122,16 @@ def test_the_database_files_alone_re_identify_nobody(store_path, tmp_path):
     # The key itself is elsewhere, owner-only.
     assert pseudonym.load_key() not in raw
     assert os.stat(paths.log_key_path()).st_mode & 0o077 == 0
+
+
+def test_a_slack_question_mentioning_a_colleague_is_logged_without_their_id(
+    sender, slack, http_app
+):
+    response = sender.command(f"banen Leiden 2016 voor <@{BOB}|bob>", slack.response_url())
+    assert response.status_code == 200
+    log, deadline = http_app.assistant.question_log, time.monotonic() + 5
+    while not (rows := [q for q in log.questions() if q.text.startswith("banen Leiden 2016 voor")]):
+        assert time.monotonic() < deadline, "the question was not logged"
+        time.sleep(0.02)
+    assert [q.text for q in rows] == ["banen Leiden 2016 voor @…"]
+    assert BOB.encode() not in file_bytes(opsdb.path_for(log.db_path))
