@@ -47,7 +47,7 @@ def move_from_store(ops: sqlite3.Connection, store: Path) -> None:
     if not store.exists():
         return
     try:
-        src = sqlite3.connect(f"file:{store}?mode=rw", uri=True, isolation_level=None)
+        src = sqlite3.connect(f"{store.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None)
     except sqlite3.Error:
         return
     try:
@@ -58,7 +58,7 @@ def move_from_store(ops: sqlite3.Connection, store: Path) -> None:
             key = pseudonym.load_key()
         except pseudonym.LogKeyError as exc:
             # The questions wait for a key; the ledger and deliveries move now.
-            log.warning("the store's old question log stays where it is until %s", exc)
+            log.warning("the store's old question log is not moved yet: %s", exc)
             key = None
             tables.discard("questions")
         moved = _copy(ops, src, tables, key)

@@ -171,3 +171,20 @@ def test_econ071_ops_db_overrides_the_place_and_may_serve_two_stores(
         opsdb.connect(store).close()
     assert len(question_rows(stores[0])) == 20  # both stores' old questions, none skipped
     assert not any(p.name.endswith("-ops.sqlite") for s in stores for p in s.parent.iterdir())
+
+
+def test_without_a_usable_key_the_old_questions_wait_and_the_ledger_moves(old_store, caplog):
+    from indicators import paths, pseudonym
+
+    pseudonym.load_key()
+    paths.log_key_path().chmod(0o644)  # refused: others may read it
+    with closing(opsdb.connect(old_store)) as conn:
+        assert ledger.posted(conn, "C0SUM", "2026-W01") is not None
+        assert conn.execute("SELECT count(*) FROM questions").fetchone()[0] == 0
+    assert "questions" in tables(old_store) and "summaries" not in tables(old_store)
+    assert "not moved yet" in caplog.text and "chmod 600" in caplog.text
+    paths.log_key_path().chmod(0o600)
+    opsdb.forget()
+    assert len(question_rows(old_store)) == 40
+    assert not tables(old_store) & LEGACY_TABLES
+    assert OLD_KEY.encode() not in file_bytes(old_store)
