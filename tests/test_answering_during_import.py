@@ -12,6 +12,7 @@ and the median answer latency stay within 2× of idle (plus 25 ms for clock jitt
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import sqlite3
@@ -28,8 +29,17 @@ from slack_harness import BOT_USER_ID, HttpApp, SlackSender, copy_store, message
 from indicators.questionlog import QuestionLog
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-from bench_import import generate  # noqa: E402 (the benchmark's StatLine-like generator)
+
+
+def generate(path: Path, rows: int) -> int:
+    """A StatLine-like CSV of ``rows`` observations: bench/bench_import.py's generator."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_import", ROOT / "bench" / "bench_import.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.generate(path, rows)
+
 
 FIGURE = "67.537"  # banen Leiden 2016
 ROWS = 200_000
