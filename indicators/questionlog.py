@@ -34,6 +34,20 @@ BUSY_TIMEOUT_MS = 5000
 _SALT_KEY = "questionlog_hmac_key"
 # "Unanswered first": what found no answer, then what needed asking back, then errors.
 STATUS_ORDER = (NOT_FOUND, CLARIFY, ERROR, ANSWERED)
+# 👍 / 👎 under answers in Slack: one row per vote, with the question as asked and how it
+# was understood. Part of the log (and of wherever the log is kept), not of the figures.
+FEEDBACK_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    given_at TEXT NOT NULL,
+    user_hash TEXT,
+    surface TEXT,
+    text TEXT NOT NULL,
+    understood TEXT,
+    helpful INTEGER NOT NULL CHECK (helpful IN (0, 1))
+);
+CREATE INDEX IF NOT EXISTS feedback_text ON feedback (text, helpful);
+"""
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,7 @@ class LoggedQuestion:
     text: str
     understood: str | None
     status: str
+    unhelpful: int = 0  # how often its answer was marked 👎
 
     @property
     def answered(self) -> bool:
@@ -109,6 +124,7 @@ class QuestionLog:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.executescript(schema.RUNTIME_SCHEMA)
+            conn.executescript(FEEDBACK_SCHEMA)
             self._key = self._load_key(conn)
 
     def _load_key(self, conn: sqlite3.Connection) -> bytes:
@@ -175,15 +191,63 @@ class QuestionLog:
             surface=surface,
         )
 
+    def record_feedback(
+        self,
+        text: str,
+        *,
+        helpful: bool,
+        understood: str | None = None,
+        user_id: str | None = None,
+        surface: str | None = None,
+        given_at: datetime | None = None,
+    ) -> bool:
+        """Log a 👍 (``helpful``) or 👎 on the answer to ``text``; never raises."""
+        try:
+            given = (given_at or datetime.now(UTC)).astimezone(UTC)
+            row = (given.isoformat(timespec="seconds"), self.user_hash(user_id), surface, text,
+                   understood, int(helpful))  # fmt: skip
+            conn = self._writer()
+            if not self._feedback_ready():
+                conn.executescript(FEEDBACK_SCHEMA)
+            with conn:
+                conn.execute(
+                    "INSERT INTO feedback (given_at, user_hash, surface, text, understood,"
+                    " helpful) VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+            return True
+        except Exception as exc:  # noqa: BLE001 (feedback must never break a reply)
+            self._drop_writer()
+            log.warning("could not log feedback in %s: %s", self.db_path, exc)
+            return False
+
+    def _feedback_ready(self) -> bool:
+        ready = getattr(self._local, "feedback_ready", False)
+        self._local.feedback_ready = True
+        return ready
+
+    def feedback_counts(self, since: datetime, until: datetime) -> tuple[int, int]:
+        """(helpful, unhelpful) votes given in the window."""
+        with self._connect() as conn:
+            conn.executescript(FEEDBACK_SCHEMA)
+            row = conn.execute(
+                "SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0) FROM feedback"
+                " WHERE julianday(given_at) > julianday(?) AND julianday(given_at) <= julianday(?)",
+                (since.isoformat(), until.isoformat()),
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
     def questions(
         self, since: date | None = None, limit: int | None = None
     ) -> list[LoggedQuestion]:
-        """Logged questions, unanswered first, newest first within each status."""
+        """Logged questions: those whose answer was marked unhelpful (👎) first, then the
+        unanswered, newest first within each."""
         sql = (
-            "SELECT id, asked_at, user_hash, surface, text, understood, status FROM questions"
-            " WHERE asked_at >= ?"
-            " ORDER BY CASE status WHEN ? THEN 0 WHEN ? THEN 1 WHEN ? THEN 2 WHEN ? THEN 3"
-            " ELSE 4 END, asked_at DESC, id DESC"
+            "SELECT q.id, q.asked_at, q.user_hash, q.surface, q.text, q.understood, q.status,"
+            " (SELECT COUNT(*) FROM feedback f WHERE f.text = q.text AND f.helpful = 0) AS down"
+            " FROM questions q WHERE q.asked_at >= ?"
+            " ORDER BY down > 0 DESC, CASE q.status WHEN ? THEN 0 WHEN ? THEN 1 WHEN ? THEN 2"
+            " WHEN ? THEN 3 ELSE 4 END, q.asked_at DESC, q.id DESC"
         )
         params: list[object] = [since.isoformat() if since else "", *STATUS_ORDER]
         if limit is not None:
@@ -191,4 +255,5 @@ class QuestionLog:
             params.append(limit)
         with self._connect() as conn:
             conn.executescript(schema.RUNTIME_SCHEMA)
+            conn.executescript(FEEDBACK_SCHEMA)
             return [LoggedQuestion(*row) for row in conn.execute(sql, params)]

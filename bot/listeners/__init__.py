@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.blocks import SHARE_ACTION
+from bot import actions
+from bot.listeners.ask_action import handle_ask
 from bot.listeners.command import handle_command
+from bot.listeners.feedback_action import handle_feedback
+from bot.listeners.file_action import handle_file
 from bot.listeners.mention import handle_mention
 from bot.listeners.message import handle_message
 from bot.listeners.share_action import handle_share
@@ -15,4 +18,8 @@ def register(app: App, command: str = "/071") -> None:
     app.command(command)(handle_command)
     app.event("app_mention")(handle_mention)
     app.event("message")(handle_message)
-    app.action(SHARE_ACTION)(handle_share)
+    app.action(actions.SHARE)(handle_share)
+    app.action(actions.ASK_PATTERN)(handle_ask)
+    app.action(actions.CHART)(handle_file)
+    app.action(actions.CSV)(handle_file)
+    app.action(actions.FEEDBACK_PATTERN)(handle_feedback)

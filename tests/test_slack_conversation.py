@@ -1,0 +1,264 @@
+"""Slack as a conversation, over the real wire: clarifying options as buttons, follow-ups,
+charts and CSV files, 👍 / 👎. Signed block_actions payloads to the Bolt app served on
+127.0.0.1; Slack's Web API is the local stand-in (tests/slack_standin.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+
+import pytest
+from slack_harness import (
+    CHANNEL_ID,
+    USER_ID,
+    all_text,
+    assert_valid_blocks,
+    message_event,
+)
+
+from bot import actions
+from bot.followups import follow_ups, option_question
+
+FIGURE = "67.537"  # banen Leiden 2016 (LISA)
+
+
+def elements(blocks, block_id=None):
+    return [e for b in blocks if b["type"] == "actions"
+            and block_id in (None, b.get("block_id")) for e in b["elements"]]  # fmt: skip
+
+
+def by_action(blocks, action_id):
+    return [e for e in elements(blocks) if e["action_id"] == action_id]
+
+
+def uploads(slack, count=1):
+    """The files uploaded (files_upload_v2): getUploadURLExternal params, the bytes, the
+    completion's params."""
+    done = slack.wait_for("files.completeUploadExternal", count=count)
+    urls = slack.calls_to("files.getUploadURLExternal")
+    sent = slack.calls_to("upload")
+    return list(zip(urls, sent, done, strict=False))
+
+
+# -- clarify by click ----------------------------------------------------------------------
+
+
+def test_an_ambiguous_question_offers_its_options_and_a_click_answers_in_its_place(sender, slack):
+    body = sender.command("uitkeringen", slack.response_url()).json()
+    assert_valid_blocks(body["blocks"])
+    options = elements(body["blocks"], actions.CLARIFY_BLOCK)
+    assert len(options) >= 2 and all(o["type"] == "button" for o in options)
+    assert "Kies hieronder" in all_text(body["blocks"])
+    assert "Stel de vraag opnieuw" not in all_text(body["blocks"])
+    chosen = options[1]
+    sender.action(chosen["value"], slack.response_url("clarify"), action_id=chosen["action_id"],
+                  block_id=actions.CLARIFY_BLOCK)  # fmt: skip
+    [reply] = slack.wait_for("response_url")
+    sent = reply.json()
+    assert sent["replace_original"] is True and sent["response_type"] == "ephemeral"
+    assert_valid_blocks(sent["blocks"])
+    assert "arbeidsongeschiktheid" in all_text(sent["blocks"]).lower()
+    assert any(ch.isdigit() for ch in all_text(sent["blocks"]))
+    assert not elements(sent["blocks"], actions.CLARIFY_BLOCK)  # answered, not asked again
+
+
+def test_more_than_five_options_are_a_select(engine):
+    from dataclasses import replace
+
+    from bot import blocks
+    from indicators.answer import Option
+
+    answer = engine.ask("uitkeringen")
+    many = tuple(Option("place", f"GM{i}", f"Plaats {i}") for i in range(7))
+    out = blocks.answer_blocks(replace(answer, options=many), "uitkeringen", share=True)
+    assert_valid_blocks(out)
+    [select] = elements(out, actions.CLARIFY_BLOCK)
+    assert select["type"] == "static_select" and len(select["options"]) == 7
+
+
+def test_a_select_answers_in_the_thread_for_a_mention(sender, slack):
+    sender.action("banen Leiden 2016", "", action_id="econ071_ask_select",
+                  block_id=actions.CLARIFY_BLOCK, select=True, ephemeral=False,
+                  thread_ts="1700000100.000100", message_ts="1700000100.000200")  # fmt: skip
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.params["channel"] == CHANNEL_ID
+    assert post.params["thread_ts"] == "1700000100.000100"
+    assert FIGURE in all_text(post.params["blocks"])
+
+
+def test_a_click_in_a_dm_answers_in_the_dm(sender, slack):
+    sender.action("banen Leiden 2016", "", action_id="econ071_ask_0", block_id=actions.FOLLOW_BLOCK,
+                  channel_id="D0ALICE", ephemeral=False, message_ts="1700000200.000100")  # fmt: skip
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.params["channel"] == "D0ALICE" and not post.params.get("thread_ts")
+    assert FIGURE in all_text(post.params["blocks"])
+
+
+def test_clicking_twice_answers_once(sender, slack):
+    for _ in range(2):
+        sender.action("trend banen Leiden", "", action_id="econ071_ask_0",
+                      block_id=actions.FOLLOW_BLOCK, ephemeral=False,
+                      message_ts="1700000300.000100")  # fmt: skip
+    slack.wait_for("chat.postMessage")
+    slack.wait_for("files.completeUploadExternal")  # the trend's chart
+    time.sleep(0.5)
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1
+
+
+# ("leid" offers "Leiden" alone, which names no figure: the engine's to settle.)
+@pytest.mark.parametrize("question", ["uitkeringen", "werk Leiden", "beroeps"])
+def test_every_option_is_a_question_the_engine_answers(engine, question):
+    answer = engine.ask(question)
+    assert answer.options
+    for option in answer.options:
+        asked = option_question(answer, option)
+        assert asked.strip() and len(asked) <= actions.OPTION_VALUE_MAX
+        assert engine.ask(asked).status in ("answered", "clarify"), (option, asked)
+
+
+# -- follow-ups ------------------------------------------------------------------------------
+
+
+def test_an_answer_carries_follow_ups_that_answer_when_clicked(sender, slack):
+    body = sender.command("banen Leiden 2016", slack.response_url()).json()
+    follow = elements(body["blocks"], actions.FOLLOW_BLOCK)
+    labels = [e["text"]["text"] for e in follow]
+    assert labels[0] == "Trend door de jaren" and "Meer uitleg" in labels
+    assert {e["value"] for e in follow} >= {"trend banen Leiden", "vergelijk banen",
+                                            "uitleg banen Leiden 2016"}  # fmt: skip
+    assert by_action(body["blocks"], actions.SHARE)  # "Deel in kanaal" stays
+    trend = follow[0]
+    sender.action(trend["value"], slack.response_url("follow"), action_id=trend["action_id"],
+                  block_id=actions.FOLLOW_BLOCK)  # fmt: skip
+    [reply] = slack.wait_for("response_url")
+    sent = reply.json()
+    assert sent["replace_original"] is False and sent["response_type"] == "ephemeral"
+    assert "2010" in all_text(sent["blocks"]) and FIGURE in all_text(sent["blocks"])
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["banen Leiden 2016", "werkloosheid", "banen zorg", "trend werkloosheid", "vergelijk banen",
+     "banen per sector", "uitkering", "top banen 2016"],
+)  # fmt: skip
+def test_every_follow_up_answers_with_figures(engine, question):
+    offered = follow_ups(engine, engine.ask(question), question)
+    assert offered and offered[-1].kind == "explain"
+    for f in offered:
+        answer = engine.ask(f.question)
+        assert answer.status == "answered", (f, answer.kind)
+        if f.kind == "explain":
+            assert answer.kind == "explain" and answer.sources
+        else:
+            assert any(v.published for v in answer.values), f
+
+
+def test_a_follow_up_under_a_mention_answers_in_the_thread(sender, slack):
+    sender.event(message_event("<@U0STANDINBOT> banen Leiden 2016", ts="1700000400.000100"))
+    [answer] = slack.wait_for("chat.postMessage")
+    follow = elements(answer.params["blocks"], actions.FOLLOW_BLOCK)
+    explain = next(e for e in follow if e["value"].startswith("uitleg "))
+    slack.clear()
+    sender.action(explain["value"], "", action_id=explain["action_id"],
+                  block_id=actions.FOLLOW_BLOCK, ephemeral=False,
+                  thread_ts="1700000400.000100", message_ts="1700000400.000200")  # fmt: skip
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == "1700000400.000100"
+    assert "Banen" in all_text(post.params["blocks"])
+
+
+# -- charts and CSV --------------------------------------------------------------------------
+
+
+def test_a_trend_in_a_channel_brings_a_chart_with_alt_text(sender, slack):
+    sender.event(message_event("<@U0STANDINBOT> trend banen Leiden", ts="1700000500.000100"))
+    [answer] = slack.wait_for("chat.postMessage")
+    assert answer.params["thread_ts"] == "1700000500.000100"
+    [(url, upload, done)] = uploads(slack)
+    alt = url.params["alt_txt"]
+    assert alt.startswith("Lijngrafiek van Banen") and "Leiden" in alt
+    assert "in 2010" in alt and FIGURE in alt  # the key message: from 2010 to 67.537 in 2016
+    assert url.params["filename"].endswith(".png")
+    assert upload.body[:8] == b"\x89PNG\r\n\x1a\n"
+    assert done.params["channel_id"] == CHANNEL_ID
+    assert done.params["thread_ts"] == "1700000500.000100"
+
+
+def test_a_comparison_in_a_dm_brings_a_bar_chart(sender, slack):
+    sender.event(message_event("vergelijk banen", kind="message", channel="D0ALICE",
+                               channel_type="im", ts="1700000600.000100"))  # fmt: skip
+    [(url, _, done)] = uploads(slack)
+    assert url.params["alt_txt"].startswith("Staafdiagram van Banen")
+    assert "het hoogst bij Leiden" in url.params["alt_txt"]
+    assert done.params["channel_id"] == "D0ALICE"
+
+
+def test_a_figure_brings_no_chart(sender, slack):
+    sender.event(message_event("<@U0STANDINBOT> banen Leiden 2016", ts="1700000700.000100"))
+    slack.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    assert slack.calls_to("files.getUploadURLExternal") == []
+
+
+def test_a_private_trend_offers_its_chart_in_the_dm(sender, slack):
+    body = sender.command("trend banen Leiden", slack.response_url()).json()
+    [chart] = by_action(body["blocks"], actions.CHART)
+    assert chart["text"]["text"] == "Toon grafiek"
+    assert slack.calls_to("files.getUploadURLExternal") == []  # not before it is asked
+    sender.action(chart["value"], slack.response_url("chart"), action_id=actions.CHART)
+    [(url, _, done)] = uploads(slack)
+    [opened] = slack.calls_to("conversations.open")
+    assert opened.params["users"] == USER_ID
+    assert done.params["channel_id"].startswith("D")
+    assert "Lijngrafiek" in url.params["alt_txt"]
+    [notice] = slack.wait_for("response_url")
+    assert "privégesprek" in notice.json()["text"]
+
+
+def test_a_table_downloads_as_csv(sender, slack):
+    body = sender.command("vergelijk banen", slack.response_url()).json()
+    text = all_text(body["blocks"])
+    assert re.search(r"• Leiden: \*?67\.537", text)  # readable as text in Slack
+    [button] = by_action(body["blocks"], actions.CSV)
+    sender.action(button["value"], slack.response_url("csv"), action_id=actions.CSV)
+    [(url, upload, _)] = uploads(slack)
+    assert url.params["filename"].endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(upload.body.decode("utf-8-sig"))))
+    assert len(rows) == 6
+    leiden = next(r for r in rows if r["place_name"] == "Leiden")
+    assert leiden["value"] == "67537" and leiden["period"] == "2016"
+    assert leiden["source"] and leiden["unit"]
+    [notice] = slack.wait_for("response_url")
+    assert "CSV-bestand" in notice.json()["text"]
+
+
+# -- feedback --------------------------------------------------------------------------------
+
+
+def test_feedback_is_logged_once_and_listed_first(sender, slack, http_app):
+    body = sender.command("banen Leiderdorp 2016", slack.response_url()).json()
+    [down] = by_action(body["blocks"], actions.FEEDBACK_DOWN)
+    assert down["value"] == "banen Leiderdorp 2016"
+    for _ in range(2):  # a double click is one vote
+        sender.action(down["value"], slack.response_url("fb"), action_id=actions.FEEDBACK_DOWN,
+                      block_id=actions.FEEDBACK_BLOCK, message_ts="1700000800.000100")  # fmt: skip
+    [thanks] = slack.wait_for("response_url")
+    assert "Dank je" in thanks.json()["text"]
+    time.sleep(0.3)
+    assert len(slack.calls_to("response_url")) == 1
+    log = http_app.assistant.question_log
+    deadline = time.monotonic() + 5
+    while not (rows := log.questions()) or rows[0].unhelpful == 0:
+        assert time.monotonic() < deadline, rows[:3]
+        time.sleep(0.05)
+    assert rows[0].text == "banen Leiderdorp 2016" and rows[0].unhelpful == 1
+    with log._connect() as conn:
+        [(user_hash, understood, helpful)] = conn.execute(
+            "SELECT user_hash, understood, helpful FROM feedback WHERE text = ?",
+            ("banen Leiderdorp 2016",),
+        ).fetchall()
+    assert helpful == 0 and understood.startswith("figure banen GM0547")
+    assert user_hash == log.user_hash(USER_ID) and USER_ID not in user_hash
