@@ -262,3 +262,66 @@ def test_feedback_is_logged_once_and_listed_first(sender, slack, http_app):
         ).fetchall()
     assert helpful == 0 and understood.startswith("figure banen GM0547")
     assert user_hash == log.user_hash(USER_ID) and USER_ID not in user_hash
+
+
+# -- App Home and the Messages tab -------------------------------------------------------------
+
+
+def test_opening_the_home_publishes_a_view_built_by_the_engine(sender, slack):
+    sender.event({"type": "app_home_opened", "user": USER_ID, "channel": "D0ALICE",
+                  "tab": "home", "event_ts": "1700000900.000100"})  # fmt: skip
+    [publish] = slack.wait_for("views.publish")
+    assert publish.params["user_id"] == USER_ID
+    view = publish.params["view"]
+    assert view["type"] == "home"
+    assert_valid_blocks(view["blocks"])
+    text = all_text(view["blocks"])
+    assert "Wat je kunt vragen" in text and "Kerncijfers van het 071-gebied" in text
+    assert "120.198" in text  # banen in the 071 area, 2016, from the engine
+    assert "5,5%" in text and "7,6%" in text  # werkloosheid: CBS and UWV side by side
+    assert "Bron" in text and "LISA" in text
+    assert "Nieuw in de cijferbank" in text
+    examples = elements(view["blocks"], actions.EXAMPLES_BLOCK)
+    assert "banen Leiden 2016" in [e["value"] for e in examples]
+    # A click on an example answers in the user's DM with the app.
+    slack.clear()
+    sender.action("banen Leiden 2016", "", action_id="econ071_ask_example_0",
+                  block_id=actions.EXAMPLES_BLOCK, home=True)  # fmt: skip
+    [post] = slack.wait_for("chat.postMessage")
+    [opened] = slack.calls_to("conversations.open")
+    assert opened.params["users"] == USER_ID and post.params["channel"].startswith("D")
+    assert FIGURE in all_text(post.params["blocks"])
+
+
+def test_following_shows_only_when_it_exists(engine):
+    import importlib.util
+
+    from bot import home
+
+    exists = importlib.util.find_spec("indicators.follows") is not None
+    view = home.home_view(engine, USER_ID)
+    assert ("Wat je volgt" in all_text(view["blocks"])) == exists
+
+
+def test_the_messages_tab_greets_once_with_examples(sender, slack):
+    event = {"type": "app_home_opened", "user": "U0NEW", "channel": "D0NEW",
+             "tab": "messages", "event_ts": "1700001000.000100"}  # fmt: skip
+    sender.event(event)
+    [greeting] = slack.wait_for("chat.postMessage")
+    assert greeting.params["channel"] == "D0NEW"
+    assert "Stel me een vraag" in greeting.params["text"]
+    assert elements(greeting.params["blocks"], actions.EXAMPLES_BLOCK)
+    sender.event({**event, "event_ts": "1700001000.000200"})
+    time.sleep(0.5)
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_an_assistant_thread_gets_suggested_prompts(sender, slack):
+    sender.event({"type": "assistant_thread_started", "event_ts": "1700001100.000100",
+                  "assistant_thread": {"user_id": USER_ID, "channel_id": "D0ALICE",
+                                       "thread_ts": "1700001100.000050", "context": {}}})  # fmt: skip
+    [call] = slack.wait_for("assistant.threads.setSuggestedPrompts")
+    assert call.params["channel_id"] == "D0ALICE"
+    assert call.params["thread_ts"] == "1700001100.000050"
+    prompts = call.params["prompts"]
+    assert 1 <= len(prompts) <= 4 and prompts[0]["message"] == "banen Leiden 2016"

@@ -9,6 +9,7 @@ from bot.listeners.ask_action import handle_ask
 from bot.listeners.command import handle_command
 from bot.listeners.feedback_action import handle_feedback
 from bot.listeners.file_action import handle_file
+from bot.listeners.home import handle_home_opened, handle_thread_started
 from bot.listeners.mention import handle_mention
 from bot.listeners.message import handle_message
 from bot.listeners.share_action import handle_share
@@ -23,3 +24,10 @@ def register(app: App, command: str = "/071") -> None:
     app.action(actions.CHART)(handle_file)
     app.action(actions.CSV)(handle_file)
     app.action(actions.FEEDBACK_PATTERN)(handle_feedback)
+    app.event("app_home_opened")(handle_home_opened)
+    app.event("assistant_thread_started")(handle_thread_started)
+    app.event("assistant_thread_context_changed")(_nothing_to_keep)
+
+
+def _nothing_to_keep() -> None:
+    """Which channel a user looks at beside the assistant: answers do not depend on it."""
