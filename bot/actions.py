@@ -43,6 +43,7 @@ VALUE_MAX = 2000  # a button's value
 OPTION_VALUE_MAX = 150  # a select option's value
 TEXT_MAX = 75  # a button's or option's text
 MAX_BUTTONS = 5  # more options than this become a select
+MAX_ELEMENTS = 25  # in one actions block
 
 
 @functools.cache
@@ -69,9 +70,10 @@ def clarify(options: Iterable[tuple[str, str]]) -> Blocks:
     options = [(label, question) for label, question in options if question.strip()]
     if not options:
         return []
-    if len(options) <= MAX_BUTTONS:
+    # A select's option carries at most 150 characters: a longer question stays a button.
+    if len(options) <= MAX_BUTTONS or any(len(q) > OPTION_VALUE_MAX for _, q in options):
         elements = [button(f"{ASK}_{i}", label, question)
-                    for i, (label, question) in enumerate(options)]  # fmt: skip
+                    for i, (label, question) in enumerate(options[:MAX_ELEMENTS])]  # fmt: skip
     else:
         elements = [
             {
@@ -79,8 +81,7 @@ def clarify(options: Iterable[tuple[str, str]]) -> Blocks:
                 "action_id": f"{ASK}_select",
                 "placeholder": _plain(labels()["choose"]),
                 "options": [
-                    {"text": _plain(label), "value": question[:OPTION_VALUE_MAX]}
-                    for label, question in options[:100]
+                    {"text": _plain(label), "value": question} for label, question in options[:100]
                 ],
             }
         ]
@@ -138,7 +139,7 @@ def feedback(question: str) -> Blocks:
 def examples(pairs: Iterable[tuple[str, str]]) -> Blocks:
     """Example questions as buttons (the Home tab): (question, what it shows)."""
     elements = [button(f"{ASK}_example_{i}", question, question)
-                for i, (question, _) in enumerate(pairs)][:25]  # fmt: skip
+                for i, (question, _) in enumerate(pairs)][:MAX_ELEMENTS]  # fmt: skip
     if not elements:
         return []
     return [{"type": "actions", "block_id": EXAMPLES_BLOCK, "elements": elements}]
