@@ -325,3 +325,20 @@ def test_an_assistant_thread_gets_suggested_prompts(sender, slack):
     assert call.params["thread_ts"] == "1700001100.000050"
     prompts = call.params["prompts"]
     assert 1 <= len(prompts) <= 4 and prompts[0]["message"] == "banen Leiden 2016"
+
+
+def test_csv_keeps_ranges_and_never_turns_a_missing_figure_into_0(engine):
+    from dataclasses import replace
+
+    from bot import charts
+
+    answer = engine.ask("vergelijk kwetsbare populatie")
+    ranged = next(v for v in answer.values if v.low is not None)
+    missing = replace(answer.values[0], value=None, low=None, high=None,
+                      missing_reason="niet gepubliceerd", display="niet gepubliceerd")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(
+        charts.csv_bytes(replace(answer, values=(ranged, missing))).decode("utf-8-sig"))))  # fmt: skip
+    assert rows[0]["value"] == "" and rows[0]["low"] and rows[0]["high"]
+    assert rows[0]["shown_as"] == ranged.display  # "6 – 8%": a range stays a range
+    assert (rows[1]["value"], rows[1]["low"], rows[1]["missing_reason"]) == (
+        "", "", "niet gepubliceerd")  # fmt: skip
