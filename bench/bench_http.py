@@ -50,9 +50,9 @@ QUESTIONS = [
 CLICKS = [  # (action_id, block_id, value)
     ("econ071_ask_0", "econ071_follow", "trend banen Leiden"),
     ("econ071_ask_1", "econ071_clarify", "ao totaal"),
-    ("econ071_feedback_up", "econ071_feedback", "banen Leiden 2016"),
+    ("econ071_feedback_up", "econ071_tools", "banen Leiden 2016"),
     ("econ071_ask_2", "econ071_follow", "vergelijk banen"),
-    ("econ071_feedback_down", "econ071_feedback", "werkloosheid"),
+    ("econ071_feedback_down", "econ071_tools", "werkloosheid"),
     ("econ071_share", "econ071_tools", "banen zorg 2016"),
     ("econ071_ask_4", "econ071_follow", "uitleg banen Leiden 2016"),
 ]

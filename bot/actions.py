@@ -31,12 +31,8 @@ FEEDBACK_UP, FEEDBACK_DOWN = "econ071_feedback_up", "econ071_feedback_down"
 FEEDBACK_PATTERN = re.compile(r"^econ071_feedback_(up|down)$")
 
 # block_ids: they tell a listener what kind of question a click asks.
-CLARIFY_BLOCK, FOLLOW_BLOCK, TOOLS_BLOCK, FEEDBACK_BLOCK = (
-    "econ071_clarify",
-    "econ071_follow",
-    "econ071_tools",
-    "econ071_feedback",
-)
+CLARIFY_BLOCK, FOLLOW_BLOCK, TOOLS_BLOCK = "econ071_clarify", "econ071_follow", "econ071_tools"
+FEEDBACK_KEY = "econ071_feedback"  # one vote per person and message, 👍 or 👎
 EXAMPLES_BLOCK = "econ071_examples"
 
 VALUE_MAX = 2000  # a button's value
@@ -107,8 +103,9 @@ def follow_up_buttons(follow_ups: Iterable[FollowUp], dimension: str | None = No
     return [{"type": "actions", "block_id": FOLLOW_BLOCK, "elements": elements}]
 
 
-def tools(question: str, *, share: bool, chart: bool, csv: bool) -> Blocks:
-    """Share, "Toon grafiek" and "Download als CSV", as they apply."""
+def tools(question: str, *, share: bool, chart: bool, csv: bool, feedback: bool) -> Blocks:
+    """One row under an answer: share, "Toon grafiek" and "Download als CSV" as they
+    apply, then 👍 / 👎."""
     names = labels()
     elements = []
     if share:
@@ -117,23 +114,12 @@ def tools(question: str, *, share: bool, chart: bool, csv: bool) -> Blocks:
         elements.append(button(CHART, names["chart"], question))
     if csv:
         elements.append(button(CSV, names["csv"], question))
+    if feedback:
+        elements.append(button(FEEDBACK_UP, names["feedback_up"], question))
+        elements.append(button(FEEDBACK_DOWN, names["feedback_down"], question))
     if not elements:
         return []
     return [{"type": "actions", "block_id": TOOLS_BLOCK, "elements": elements}]
-
-
-def feedback(question: str) -> Blocks:
-    names = labels()
-    return [
-        {
-            "type": "actions",
-            "block_id": FEEDBACK_BLOCK,
-            "elements": [
-                button(FEEDBACK_UP, names["feedback_up"], question),
-                button(FEEDBACK_DOWN, names["feedback_down"], question),
-            ],
-        }
-    ]
 
 
 def examples(pairs: Iterable[tuple[str, str]]) -> Blocks:

@@ -79,14 +79,14 @@ def answer_blocks(
     answered = answer.status == ANSWERED and answer.kind != "help"
     if interactive and answered:
         tail += actions.follow_up_buttons(follow_ups, dimension)
+    if interactive and answer.kind != "help" and answer.status != ERROR:
         tail += actions.tools(
             question,
-            share=share,
+            share=share and answered,
             chart=share and charts.drawable(answer),
-            csv=answer.kind in TABLE_KINDS and any(v.published for v in answer.values),
+            csv=answered and answer.kind in TABLE_KINDS and any(v.published for v in answer.values),
+            feedback=True,
         )
-    if interactive and answer.status in (ANSWERED, NOT_FOUND, CLARIFY) and answer.kind != "help":
-        tail += actions.feedback(question)
     return _fit(head, body, tail)
 
 

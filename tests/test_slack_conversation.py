@@ -244,7 +244,7 @@ def test_feedback_is_logged_once_and_listed_first(sender, slack, http_app):
     assert down["value"] == "banen Leiderdorp 2016"
     for _ in range(2):  # a double click is one vote
         sender.action(down["value"], slack.response_url("fb"), action_id=actions.FEEDBACK_DOWN,
-                      block_id=actions.FEEDBACK_BLOCK, message_ts="1700000800.000100")  # fmt: skip
+                      block_id=actions.TOOLS_BLOCK, message_ts="1700000800.000100")  # fmt: skip
     [thanks] = slack.wait_for("response_url")
     assert "Dank je" in thanks.json()["text"]
     time.sleep(0.3)

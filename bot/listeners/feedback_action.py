@@ -23,7 +23,7 @@ def handle_feedback(
         return
     helpful = action.get("action_id") == actions.FEEDBACK_UP
     # One vote per person and message: 👍 then 👎 counts the first.
-    vote = {"block_id": actions.FEEDBACK_BLOCK, "action_id": "vote", "value": ""}
+    vote = {"block_id": actions.FEEDBACK_KEY, "action_id": "vote", "value": ""}
     key = click_key(body, vote, per_user=True)
     assistant.later(_record, assistant, key, place_of(body), actions.clicked_value(action),
                     helpful, respond)  # fmt: skip
