@@ -51,9 +51,11 @@ def option_question(answer: Answer, option: Option) -> str:
         replaced, n = re.subn(rf"(?i)(?<!\w){re.escape(typed)}(?!\w)", label, words, count=1)
         if n:
             return " ".join(replaced.split())
-    if option.kind == "indicator" and not typed:
-        return label  # a suggestion for a question that named no known figure
-    return " ".join(f"{words} {label}".split()) if typed else label
+    # A suggestion for a question that named no known figure ("Leiden"): the figure
+    # suggested, with what the question did name.
+    return (
+        " ".join(f"{label} {words}".split()) if not typed else " ".join(f"{words} {label}".split())
+    )
 
 
 def _word(indicator_id: str) -> str:

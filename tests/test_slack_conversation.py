@@ -109,7 +109,9 @@ def test_clicking_twice_answers_once(sender, slack):
 
 
 # ("leid" offers "Leiden" alone, which names no figure: the engine's to settle.)
-@pytest.mark.parametrize("question", ["uitkeringen", "werk Leiden", "beroeps"])
+@pytest.mark.parametrize(
+    "question", ["uitkeringen", "banen leid", "werk Leiden", "beroeps", "Leiden", "Katwijk 2016"]
+)
 def test_every_option_is_a_question_the_engine_answers(engine, question):
     answer = engine.ask(question)
     assert answer.options
