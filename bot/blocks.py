@@ -1,8 +1,9 @@
 """Block Kit for the Slack surfaces, around ``indicators.render.blocks``.
 
 The answer itself is rendered by the engine's templates; this adds what only Slack
-has: the question echoed back (escaped), the "Deel in kanaal" button, the line that
-names who shared an answer, and the refusal. Dutch wording lives in templates/slack_*.j2.
+has: the question echoed back (escaped), what can be clicked under it (bot/actions.py:
+options, follow-ups, "Deel in kanaal", "Toon grafiek", CSV, 👍/👎), the line that names
+who shared an answer, and the refusal. Dutch wording lives in templates/slack_*.j2.
 """
 
 from __future__ import annotations
