@@ -68,10 +68,10 @@ def test_more_than_five_options_are_a_select(engine):
     from dataclasses import replace
 
     from bot import blocks
-    from indicators.answer import Option
 
     answer = engine.ask("uitkeringen")
-    many = tuple(Option("place", f"GM{i}", f"Plaats {i}") for i in range(7))
+    # (replace: whatever fields Option has, e.g. the engine's own question per option)
+    many = tuple(replace(answer.options[1], label=f"Uitkering {i}") for i in range(7))
     out = blocks.answer_blocks(replace(answer, options=many), "uitkeringen", share=True)
     assert_valid_blocks(out)
     [select] = elements(out, actions.CLARIFY_BLOCK)
