@@ -36,7 +36,8 @@ def by_action(blocks, action_id):
 def uploads(slack, count=1):
     """The files uploaded (files_upload_v2): getUploadURLExternal params, the bytes, the
     completion's params."""
-    done = slack.wait_for("files.completeUploadExternal", count=count)
+    # Drawing takes a while on a loaded machine (matplotlib's first import, the fonts).
+    done = slack.wait_for("files.completeUploadExternal", count=count, timeout=30)
     urls = slack.calls_to("files.getUploadURLExternal")
     sent = slack.calls_to("upload")
     return list(zip(urls, sent, done, strict=False))
@@ -102,7 +103,7 @@ def test_clicking_twice_answers_once(sender, slack):
                       block_id=actions.FOLLOW_BLOCK, ephemeral=False,
                       message_ts="1700000300.000100")  # fmt: skip
     slack.wait_for("chat.postMessage")
-    slack.wait_for("files.completeUploadExternal")  # the trend's chart
+    slack.wait_for("files.completeUploadExternal", timeout=30)  # the trend's chart
     time.sleep(0.5)
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert len(slack.calls_to("files.completeUploadExternal")) == 1
