@@ -17,8 +17,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from bot import blocks
+from bot import blocks, charts
 from bot.deliveries import Deliveries
+from bot.followups import follow_ups
 from bot.settings import Settings
 from indicators.answer import Answer
 from indicators.engine import Engine
@@ -77,8 +78,17 @@ class Assistant:
         )
 
     # -- answering ----------------------------------------------------------------
-    def reply(self, question: str, *, share: bool = False, shared_by: str | None = None) -> Reply:
-        """Answer and render; any failure becomes the apology with a logged reference."""
+    def reply(
+        self,
+        question: str,
+        *,
+        share: bool = False,
+        conversation: bool = False,
+        shared_by: str | None = None,
+    ) -> Reply:
+        """Answer and render; any failure becomes the apology with a logged reference.
+        ``share``: a private /071 answer; ``conversation``: in a thread or DM; both come
+        with what can be clicked (options, follow-ups, CSV, feedback)."""
         try:
             answer = self.engine.ask(question)
             if shared_by:
@@ -86,10 +96,22 @@ class Assistant:
                     answer, question, shared_by, command=self.settings.command
                 )
             else:
-                rendered = blocks.answer_blocks(answer, question, share=share)
+                interactive = share or conversation
+                rendered = blocks.answer_blocks(
+                    answer,
+                    question,
+                    share=share,
+                    conversation=conversation,
+                    follow_ups=follow_ups(self.engine, answer, question) if interactive else (),
+                    dimension=self._dimension(answer),
+                )
             return Reply(answer, rendered, blocks.notification_text(rendered))
         except Exception:
             return self.apology(question)
+
+    def _dimension(self, answer: Answer) -> str | None:
+        ind = self.engine.catalog.indicators.get((answer.indicator or {}).get("id"))
+        return ind.breakdown_dimension if ind else None
 
     def apology(self, question: str) -> Reply:
         reference = uuid.uuid4().hex[:8]
@@ -127,6 +149,25 @@ class Assistant:
         self.question_log.record_answer(
             reply.answer, text=question, user_id=user_id, surface=surface
         )
+
+    # -- charts -------------------------------------------------------------------
+    def send_chart(
+        self, client: Any, answer: Answer, channel: str | None, thread_ts: str | None
+    ) -> bool:
+        """Upload the chart of a trend, comparison or ranking beside its answer (after
+        the answer is out). A chart that cannot be drawn or uploaded is logged: the
+        answer stands without it."""
+        if not channel or not charts.drawable(answer):
+            return False
+        try:
+            drawn = charts.draw(self.engine, answer)
+            if drawn is None:
+                return False
+            charts.upload_chart(client, drawn, channel, thread_ts)
+            return True
+        except Exception:
+            log.warning("the chart for an answer could not be sent", exc_info=True)
+            return False
 
     def first_delivery(self, key: str) -> bool:
         return self.deliveries.first(key)

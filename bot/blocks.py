@@ -1,20 +1,24 @@
 """Block Kit for the Slack surfaces, around ``indicators.render.blocks``.
 
 The answer itself is rendered by the engine's templates; this adds what only Slack
-has: the question echoed back (escaped), the "Deel in kanaal" button, the line that
-names who shared an answer, and the refusal. Dutch wording lives in templates/slack_*.j2.
+has: the question echoed back (escaped), what can be clicked under it (bot/actions.py:
+options, follow-ups, "Deel in kanaal", "Toon grafiek", CSV, 👍/👎), the line that names
+who shared an answer, and the refusal. Dutch wording lives in templates/slack_*.j2.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from bot import actions, charts, followups
+from bot.followups import FollowUp
 from indicators import render
-from indicators.answer import ANSWERED, ERROR, Answer
+from indicators.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer
 
-SHARE_ACTION = "econ071_share"
-BUTTON_VALUE_MAX = 2000
+SHARE_ACTION = actions.SHARE
+TABLE_KINDS = frozenset({"table", "trend", "breakdown"})  # answers that download as CSV
 NOTIFICATION_TEXT_MAX = 300
 QUESTION_ECHO_MAX = 300
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
@@ -49,28 +53,40 @@ def _split_header(blocks: Blocks) -> tuple[Blocks, Blocks]:
     return [], blocks
 
 
-def answer_blocks(answer: Answer, question: str, *, share: bool = False) -> Blocks:
+def answer_blocks(
+    answer: Answer,
+    question: str,
+    *,
+    share: bool = False,
+    conversation: bool = False,
+    follow_ups: Sequence[FollowUp] = (),
+    dimension: str | None = None,
+) -> Blocks:
     """The answer as a private or thread reply: header, the question as asked, the answer,
-    caveats and sources, and (``share``) the button that posts it in the channel."""
+    caveats and sources; then what can be clicked. ``share``: a private /071 answer (with
+    "Deel in kanaal" and "Toon grafiek"); ``conversation``: an answer in a thread or DM
+    (its chart is uploaded beside it). Either way: the options of a clarifying question,
+    the follow-ups, "Download als CSV" for a table and 👍 / 👎."""
     header, body = _split_header(render.blocks(answer))
     head = header
     if question.strip():
         head = head + [_context(_mrkdwn("slack_question.j2", question=_shortened(question)))]
     tail: Blocks = []
-    if share and answer.status == ANSWERED and answer.kind != "help":
-        tail.append(
-            {
-                "type": "actions",
-                "block_id": "econ071_share",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": SHARE_ACTION,
-                        "text": {"type": "plain_text", "text": "Deel in kanaal", "emoji": True},
-                        "value": question[:BUTTON_VALUE_MAX],
-                    }
-                ],
-            }
+    interactive = share or conversation
+    if interactive and answer.options and answer.status in (CLARIFY, NOT_FOUND):
+        tail += actions.clarify(
+            (o.label, followups.option_question(answer, o)) for o in answer.options
+        )
+    answered = answer.status == ANSWERED and answer.kind != "help"
+    if interactive and answered:
+        tail += actions.follow_up_buttons(follow_ups, dimension)
+    if interactive and answer.kind != "help" and answer.status != ERROR:
+        tail += actions.tools(
+            question,
+            share=share and answered,
+            chart=share and charts.drawable(answer),
+            csv=answered and answer.kind in TABLE_KINDS and any(v.published for v in answer.values),
+            feedback=True,
         )
     return _fit(head, body, tail)
 
@@ -115,3 +131,8 @@ def share_failed_text(reason: str | None) -> str:
 def error_answer(question: str, reference: str) -> Answer:
     """The apology (templates/error.j2) with the reference under which the error is logged."""
     return Answer(ERROR, "error", question, reference=reference)
+
+
+def notice_text(template: str, **context: Any) -> str:
+    """A short mrkdwn notice from a templates/slack_*.j2 (values escaped)."""
+    return _mrkdwn(template, **context)

@@ -216,7 +216,8 @@ STATUS_LABELS = {
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many questions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON.")
 def vragen(since: datetime | None, limit: int | None, as_json: bool) -> None:
-    """List the questions asked in Slack, unanswered first, e.g. econ071 vragen --sinds 2025-01-01."""
+    """List the questions asked in Slack: answers marked unhelpful (👎) first, then the
+    unanswered, e.g. econ071 vragen --sinds 2025-01-01."""
     from indicators import paths
     from indicators.questionlog import QuestionLog
 
@@ -233,12 +234,16 @@ def vragen(since: datetime | None, limit: int | None, as_json: bool) -> None:
         label = STATUS_LABELS.get(r.status, r.status)
         counts[label] = counts.get(label, 0) + 1
     period = f" sinds {since_day.isoformat()}" if since_day else ""
+    marked = sum(1 for r in rows if r.unhelpful)
+    if marked:
+        counts["als niet nuttig gemarkeerd"] = marked
     summary = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
     click.echo(f"{len(rows)} vragen{period}" + (f": {summary}" if summary else "") + ".")
     for r in rows:
         when = datetime.fromisoformat(r.asked_at).astimezone().strftime("%Y-%m-%d %H:%M")
         status = STATUS_LABELS.get(r.status, r.status)
+        flag = f"niet nuttig ({r.unhelpful}×)  " if r.unhelpful else ""
         click.echo(
-            f"{when}  {status:<13}  {r.surface or '-':<7}  {r.text}"
+            f"{when}  {status:<13}  {r.surface or '-':<7}  {flag}{r.text}"
             + (f"  [{r.understood}]" if r.understood else "")
         )

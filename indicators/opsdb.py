@@ -84,11 +84,23 @@ def meta(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
+def feedback(db: Database) -> None:
+    """👍 / 👎 under answers in Slack: one row per vote, with the question as asked and how
+    it was understood."""
+    db["feedback"].create(
+        {"id": int, "given_at": str, "user_hash": str, "surface": str, "text": str,
+         "understood": str, "helpful": int},
+        pk="id", not_null={"given_at", "text", "helpful"},
+    )  # fmt: skip
+    db["feedback"].create_index(["text", "helpful"], index_name="feedback_text")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     question_log,
     slack_deliveries,
     weekly_summaries,
     meta,
+    feedback,
 ]
 
 

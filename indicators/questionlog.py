@@ -37,6 +37,7 @@ class LoggedQuestion:
     text: str
     understood: str | None
     status: str
+    unhelpful: int = 0  # how often its answer was marked 👎
 
     @property
     def answered(self) -> bool:
@@ -129,15 +130,55 @@ class QuestionLog:
             surface=surface,
         )
 
+    def record_feedback(
+        self,
+        text: str,
+        *,
+        helpful: bool,
+        understood: str | None = None,
+        user_id: str | None = None,
+        surface: str | None = None,
+        given_at: datetime | None = None,
+    ) -> bool:
+        """Log a 👍 (``helpful``) or 👎 on the answer to ``text``; never raises."""
+        try:
+            given = (given_at or datetime.now(UTC)).astimezone(UTC)
+            row = (given.isoformat(timespec="seconds"), self.user_hash(user_id), surface, text,
+                   understood, int(helpful))  # fmt: skip
+            conn = opsdb.kept(self.db_path)
+            with conn:
+                conn.execute(
+                    "INSERT INTO feedback (given_at, user_hash, surface, text, understood,"
+                    " helpful) VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+            return True
+        except Exception as exc:  # noqa: BLE001 (feedback must never break a reply)
+            opsdb.drop_kept(self.db_path)  # start afresh next time
+            log.warning("could not log feedback in %s: %s", self.db_path, exc)
+            return False
+
+    def feedback_counts(self, since: datetime, until: datetime) -> tuple[int, int]:
+        """(helpful, unhelpful) votes given in the window."""
+        with closing(opsdb.connect(self.db_path)) as conn:
+            row = conn.execute(
+                "SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0) FROM feedback"
+                " WHERE julianday(given_at) > julianday(?) AND julianday(given_at) <= julianday(?)",
+                (since.isoformat(), until.isoformat()),
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
     def questions(
         self, since: date | None = None, limit: int | None = None
     ) -> list[LoggedQuestion]:
-        """Logged questions, unanswered first, newest first within each status."""
+        """Logged questions: those whose answer was marked unhelpful (👎) first, then the
+        unanswered, newest first within each."""
         sql = (
-            "SELECT id, asked_at, user_hash, surface, text, understood, status FROM questions"
-            " WHERE asked_at >= ?"
-            " ORDER BY CASE status WHEN ? THEN 0 WHEN ? THEN 1 WHEN ? THEN 2 WHEN ? THEN 3"
-            " ELSE 4 END, asked_at DESC, id DESC"
+            "SELECT q.id, q.asked_at, q.user_hash, q.surface, q.text, q.understood, q.status,"
+            " (SELECT COUNT(*) FROM feedback f WHERE f.text = q.text AND f.helpful = 0) AS down"
+            " FROM questions q WHERE q.asked_at >= ?"
+            " ORDER BY down > 0 DESC, CASE q.status WHEN ? THEN 0 WHEN ? THEN 1 WHEN ? THEN 2"
+            " WHEN ? THEN 3 ELSE 4 END, q.asked_at DESC, q.id DESC"
         )
         params: list[object] = [since.isoformat() if since else "", *STATUS_ORDER]
         if limit is not None:

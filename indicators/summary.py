@@ -155,6 +155,8 @@ class QuestionStats:
     top: tuple[Asked, ...]  # topics asked more than once, most asked first
     unanswered: tuple[Asked, ...]  # the data team's to-do list
     more_unanswered: int
+    helpful: int = 0  # 👍 under answers in Slack
+    unhelpful: int = 0  # 👎: `econ071 vragen` lists these first
 
 
 @dataclass(frozen=True)
@@ -414,7 +416,18 @@ def question_stats(
         top=tuple(a for a in topics if a.count > 1)[:MAX_TOP],
         unanswered=tuple(unanswered[:MAX_UNANSWERED]),
         more_unanswered=max(0, len(unanswered) - MAX_UNANSWERED),
+        **dict(zip(("helpful", "unhelpful"), _feedback(engine, since, until), strict=True)),
     )
+
+
+def _feedback(engine: Engine, since: datetime, until: datetime) -> tuple[int, int]:
+    """(👍, 👎) in the window, read through the question log (which keeps them)."""
+    from indicators.questionlog import QuestionLog
+
+    try:
+        return QuestionLog(engine.db_path).feedback_counts(since, until)
+    except sqlite3.Error:  # a read-only or older store: no votes to count
+        return 0, 0
 
 
 def _topic(engine: Engine, text: str, understood: str | None) -> tuple[str, str] | str:

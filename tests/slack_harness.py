@@ -212,37 +212,56 @@ class SlackSender:
         response_url: str,
         *,
         action_id: str = "econ071_share",
+        block_id: str = "econ071_tools",
         user_id: str = USER_ID,
         channel_id: str = CHANNEL_ID,
         team_id: str = TEAM_ID,
+        message_ts: str = "1700000000.000100",
+        thread_ts: str | None = None,
+        ephemeral: bool = True,
+        select: bool = False,
+        home: bool = False,
         **kwargs: Any,
     ) -> requests.Response:
-        payload = {
+        """A signed block_actions payload: a button (or a ``select``'s option) clicked in
+        an ephemeral message, a channel message (``ephemeral=False``, in ``thread_ts``),
+        a DM (a ``D…`` channel) or on the App Home (``home``)."""
+        if select:
+            action = {"type": "static_select", "action_id": action_id, "block_id": block_id,
+                      "selected_option": {"text": {"type": "plain_text", "text": value[:75]},
+                                          "value": value},
+                      "placeholder": {"type": "plain_text", "text": "Kies"},
+                      "action_ts": f"{time.time():.6f}"}  # fmt: skip
+        else:
+            action = {"action_id": action_id, "block_id": block_id,
+                      "text": {"type": "plain_text", "text": value[:75], "emoji": True},
+                      "value": value, "type": "button",
+                      "action_ts": f"{time.time():.6f}"}  # fmt: skip
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "user": {"id": user_id, "username": "alice", "name": "alice", "team_id": team_id},
             "api_app_id": "A0STANDIN",
             "token": "legacy-verification-token",
-            "container": {
-                "type": "message",
-                "message_ts": "1700000000.000100",
-                "channel_id": channel_id,
-                "is_ephemeral": True,
-            },  # fmt: skip
             "trigger_id": f"{next(self._ids)}.1234.abcdef",
             "team": {"id": team_id, "domain": "econ071"},
-            "channel": {"id": channel_id, "name": "general"},
-            "response_url": response_url,
-            "actions": [
-                {
-                    "action_id": action_id,
-                    "block_id": "econ071_share",
-                    "text": {"type": "plain_text", "text": "Deel in kanaal", "emoji": True},
-                    "value": value,
-                    "type": "button",
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
+            "actions": [action],
         }
+        if home:
+            payload["container"] = {"type": "view", "view_id": "V0HOME"}
+            payload["view"] = {"id": "V0HOME", "type": "home", "hash": "1.home", "blocks": []}
+        else:
+            container = {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
+                         "is_ephemeral": ephemeral}  # fmt: skip
+            if thread_ts:
+                container["thread_ts"] = thread_ts
+            payload["container"] = container
+            payload["channel"] = {"id": channel_id, "name": "general"}
+            payload["response_url"] = response_url
+            if not ephemeral:
+                message = {"type": "message", "ts": message_ts, "text": "", "user": BOT_USER_ID}
+                if thread_ts:
+                    message["thread_ts"] = thread_ts
+                payload["message"] = message
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
 

@@ -31,7 +31,8 @@ What it offers:
   ``auth.test`` (user_id, bot_id, team_id), ``chat.postMessage`` / ``chat.postEphemeral``
   / ``chat.update`` (channel, ts incrementing), ``files.getUploadURLExternal``
   (an ``upload_url`` on the stand-in, ``file_id``), ``files.completeUploadExternal``
-  (``files``), ``conversations.*``; uploads to ``upload_url`` are recorded as method
+  (``files``), ``views.publish`` (the ``view`` with an id and hash), ``conversations.*``
+  (``conversations.open``: a new ``D…`` channel); uploads to ``upload_url`` are recorded as method
   ``"upload"``. Any other method answers ``{"ok": true}``.
 
 Only the standard library: it has no dependencies.
@@ -53,7 +54,7 @@ BOT_USER_ID = "U0STANDINBOT"
 BOT_ID = "B0STANDIN"
 
 # Form fields Slack accepts as JSON text; decoded so tests read lists/dicts either way.
-_JSON_FIELDS = ("blocks", "attachments", "files", "metadata")
+_JSON_FIELDS = ("blocks", "attachments", "files", "metadata", "view", "prompts")
 
 Payload = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -253,6 +254,13 @@ class SlackStandIn:
                     if isinstance(f, dict)
                 ]
             }
+        if method == "views.publish":
+            view = params.get("view")
+            if isinstance(view, str):
+                view = json.loads(view)
+            n = self._next()
+            return {"view": {**(view or {}), "id": f"V{n:08d}", "hash": f"{n}.hash",
+                             "team_id": TEAM_ID}}  # fmt: skip
         if method == "conversations.info":
             return {
                 "channel": {

@@ -57,12 +57,18 @@ def test_manifest_matches_what_the_app_listens_to():
     assert m["settings"]["socket_mode_enabled"] is True
     [command] = m["features"]["slash_commands"]
     assert command["command"] == Settings.__dataclass_fields__["command"].default == "/071"
-    assert m["settings"]["interactivity"]["is_enabled"] is True  # the share button
-    assert set(m["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert m["settings"]["interactivity"]["is_enabled"] is True  # every button
+    assert set(m["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_mention", "message.im", "app_home_opened", "assistant_thread_started",
+        "assistant_thread_context_changed",
+    }  # fmt: skip
     assert m["features"]["app_home"]["messages_tab_enabled"] is True  # DMs to the app
+    assert m["features"]["app_home"]["home_tab_enabled"] is True
+    assert m["features"]["assistant_view"]["suggested_prompts"]
     assert m["features"]["app_home"]["messages_tab_read_only_enabled"] is False
     scopes = set(m["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "app_mentions:read", "chat:write", "im:history"} <= scopes
+    assert {"commands", "app_mentions:read", "chat:write", "im:history", "files:write",
+            "im:write", "assistant:write"} <= scopes  # fmt: skip
     # The schema names but does not enforce these:
     assert re.fullmatch(r"#[0-9a-fA-F]{6}", m["display_information"]["background_color"])
     assert len(m["display_information"]["name"]) <= 35

@@ -68,3 +68,25 @@ def test_data_files_with_new_mtimes_are_recognised_without_pandas(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env)  # fmt: skip
     assert out.stdout.strip() == "1"
+
+
+def test_slack_answers_with_buttons_import_no_matplotlib(store_copy):
+    # A trend's reply (its follow-ups, "Toon grafiek", CSV) is rendered without drawing:
+    # matplotlib is imported only when the chart is uploaded, after the answer is out.
+    # The operational database is made at start-up, as a running server has it (making it
+    # runs sqlite-utils' migrations, which load pandas).
+    from indicators.questionlog import QuestionLog
+
+    QuestionLog(store_copy).prepare()
+    code = (
+        "import sys; from pathlib import Path; from bot.assistant import Assistant;"
+        " from bot.settings import Settings; from indicators.engine import Engine;"
+        f" e = Engine(Path({str(store_copy)!r}));"
+        " a = Assistant(Settings(mode='http', bot_token='xoxb-x'), e);"
+        " r = a.reply('trend banen Leiden', share=True); a.reply('vergelijk banen', conversation=True);"
+        " a.close(); print(len(r.blocks) > 3,"
+        " ','.join(m for m in ('matplotlib', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "True"

@@ -145,6 +145,25 @@ def test_vragen_lists_unanswered_first(qlog, log_db, monkeypatch):
     assert [row["text"] for row in json.loads(as_json.output)] == ["xyzzy"]
 
 
+def test_vragen_lists_answers_marked_unhelpful_first(qlog, log_db, monkeypatch):
+    monkeypatch.setenv("ECON071_DB", str(log_db))
+    qlog.record("xyzzy", status="not found", asked_at=datetime(2025, 3, 2, 9, 0, tzinfo=UTC))
+    qlog.record("banen Leiden 2016", status="answered",
+                asked_at=datetime(2025, 3, 1, 9, 0, tzinfo=UTC))  # fmt: skip
+    assert qlog.record_feedback("banen Leiden 2016", helpful=False, user_id="U0ALICE")
+    assert qlog.record_feedback("xyzzy", helpful=True, user_id="U0BOB")
+    rows = qlog.questions()
+    assert [(r.text, r.unhelpful) for r in rows] == [("banen Leiden 2016", 1), ("xyzzy", 0)]
+    result = CliRunner().invoke(main, ["vragen"])
+    lines = result.output.splitlines()
+    assert "1 als niet nuttig gemarkeerd" in lines[0]
+    assert "niet nuttig (1×)  banen Leiden 2016" in lines[1]
+    with closing(opsdb.connect(log_db)) as conn:
+        hashes = [h for (h,) in conn.execute("SELECT user_hash FROM feedback")]
+    assert hashes == [qlog.user_hash("U0ALICE"), qlog.user_hash("U0BOB")]
+    assert not any("U0" in h for h in hashes)
+
+
 def test_vragen_without_a_store_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("ECON071_DB", str(tmp_path / "none.sqlite"))
     result = CliRunner().invoke(main, ["vragen"])

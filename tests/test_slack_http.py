@@ -63,8 +63,8 @@ def test_command_answers_privately_in_the_ack(sender, slack, http_app):
     assert "Je vroeg: “banen Leiden 2016”" in text
     context = [b for b in blocks if b["type"] == "context"][-1]
     assert "Bron" in all_text(context)
-    [actions] = [b for b in blocks if b["type"] == "actions"]
-    [button] = actions["elements"]
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    [button] = [e for e in buttons if e["action_id"] == "econ071_share"]
     assert button["text"]["text"] == "Deel in kanaal"
     assert button["value"] == "banen Leiden 2016"
     assert FIGURE in body["text"]  # the notification text

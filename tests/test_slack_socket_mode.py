@@ -125,6 +125,39 @@ def test_share_button_posts_in_the_channel(socket_app, socket_server, slack):
     assert f"Gedeeld door <@{USER_ID}>" in all_text(post.params["blocks"])
 
 
+def test_a_follow_up_click_answers_under_the_private_answer(socket_app, socket_server, slack):
+    payload = {
+        "type": "block_actions",
+        "user": {"id": USER_ID, "username": "alice", "team_id": TEAM_ID},
+        "api_app_id": "A0STANDIN",
+        "container": {"type": "message", "channel_id": CHANNEL_ID, "is_ephemeral": True,
+                      "message_ts": "1700002200.000001"},
+        "team": {"id": TEAM_ID, "domain": "econ071"},
+        "channel": {"id": CHANNEL_ID, "name": "general"},
+        "response_url": slack.response_url("follow"),
+        "trigger_id": "1.2.3",
+        "actions": [{"action_id": "econ071_ask_0", "block_id": "econ071_follow", "type": "button",
+                     "value": "trend banen Leiden", "action_ts": "1700002200.000002"}],
+    }  # fmt: skip
+    socket_server.wait_for_ack(socket_server.send_interactive(payload))
+    deadline = time.monotonic() + 5  # (the share test's clean-up may arrive here too)
+    while not (mine := [c for c in slack.calls_to("response_url") if c.path.endswith("/follow")]):
+        assert time.monotonic() < deadline, slack.calls
+        time.sleep(0.02)
+    sent = mine[0].json()
+    assert sent["response_type"] == "ephemeral" and sent["replace_original"] is False
+    assert "2010" in all_text(sent["blocks"]) and FIGURE in all_text(sent["blocks"])
+
+
+def test_opening_the_home_publishes_it(socket_app, socket_server, slack):
+    event = {"type": "app_home_opened", "user": USER_ID, "channel": "D0ALICE", "tab": "home",
+             "event_ts": "1700002300.000001"}  # fmt: skip
+    socket_server.wait_for_ack(socket_server.send_event(event_payload(event, "EvSOCKHOME")))
+    [publish] = slack.wait_for("views.publish")
+    assert publish.params["user_id"] == USER_ID
+    assert_valid_blocks(publish.params["view"]["blocks"])
+
+
 def test_econ071_serve_runs_socket_mode(slack_api, store_path, tmp_path):
     """The command an admin runs: ``econ071 serve`` with the two tokens."""
     with SocketStandIn() as ws:

@@ -204,6 +204,21 @@ def test_question_counts_and_the_unanswered_come_from_the_log(fresh):
     assert "oud" not in text.split("Zonder antwoord")[1] and "later" not in text
 
 
+def test_the_summary_counts_feedback_in_its_window(fresh):
+    from indicators.questionlog import QuestionLog
+
+    log = QuestionLog(fresh.db_path)
+    log_question(fresh, "banen Leiden", "answered", at=NOW - timedelta(days=1))
+    for helpful, at in ((True, 1), (False, 2), (False, 3), (False, 20)):  # 20: before it
+        log.record_feedback("banen Leiden", helpful=helpful, user_id="U1",
+                            given_at=NOW - timedelta(days=at))  # fmt: skip
+    made = summary.build(fresh, now=NOW)
+    assert (made.questions.helpful, made.questions.unhelpful) == (1, 2)
+    text = summary_render.render_summary(made).text
+    assert "Beoordeeld onder de antwoorden: 1× nuttig, 2× niet nuttig" in text
+    assert "`econ071 vragen`" in text
+
+
 def test_no_questions_is_said_plainly(fresh):
     text = summary_render.text(summary.build(fresh, now=NOW))
     assert "Er zijn geen vragen gesteld." in text

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import BoltContext, Say
+from slack_sdk import WebClient
 
 from bot.assistant import MENTION, Assistant
 from bot.listeners.message import answer_message
 
 
-def handle_mention(event: dict[str, Any], say: Say, context: BoltContext) -> None:
+def handle_mention(
+    event: dict[str, Any], say: Say, client: WebClient, context: BoltContext
+) -> None:
     assistant: Assistant = context["econ071"]
     thread_ts = event.get("thread_ts") or event.get("ts")
     # Returning acks the event at once; the answer follows from the background pool.
-    assistant.later(answer_message, assistant, event, say, context, MENTION, thread_ts)
+    assistant.later(answer_message, assistant, event, say, client, context, MENTION, thread_ts)

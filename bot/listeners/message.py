@@ -8,24 +8,30 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import BoltContext, Say
+from slack_sdk import WebClient
 
 from bot.assistant import DM, Assistant, question_text
 from bot.blocks import refusal_text
 from bot.deliveries import Deliveries
 
 
-def handle_message(event: dict[str, Any], say: Say, context: BoltContext) -> None:
+def handle_message(
+    event: dict[str, Any], say: Say, client: WebClient, context: BoltContext
+) -> None:
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return
     assistant: Assistant = context["econ071"]
     # Returning acks the event at once; the answer follows from the background pool.
-    assistant.later(answer_message, assistant, event, say, context, DM, event.get("thread_ts"))
+    assistant.later(
+        answer_message, assistant, event, say, client, context, DM, event.get("thread_ts")
+    )
 
 
 def answer_message(
     assistant: Assistant,
     event: dict[str, Any],
     say: Say,
+    client: WebClient,
     context: BoltContext,
     surface: str,
     thread_ts: str | None,
@@ -38,6 +44,7 @@ def answer_message(
         say(text=refusal_text(), thread_ts=thread_ts)
         return
     question = question_text(event.get("text"), context.get("bot_user_id"))
-    reply = assistant.reply(question)
+    reply = assistant.reply(question, conversation=True)
     say(blocks=reply.blocks, text=reply.text, thread_ts=thread_ts)
     assistant.log_question(reply, question, event.get("user"), surface)
+    assistant.send_chart(client, reply.answer, event.get("channel"), thread_ts)
