@@ -84,6 +84,11 @@ class QuestionLog:
         with closing(self._open()) as conn:
             yield conn
 
+    def connect(self):
+        """A short-lived connection to the database that holds the log (a context
+        manager): what lives beside the log (the follows, indicators.follows) uses it."""
+        return self._connect()
+
     def _writer(self) -> sqlite3.Connection:
         # One connection per thread and process, kept: opening one parses the whole
         # store's schema, which cost more than the write itself. Never shared across a
