@@ -226,3 +226,28 @@ def test_followed_tables_file_matches_cbs_metadata():
         if "RegioSCodes" in docs:
             regions = {c["Identifier"] for c in docs["RegioSCodes"]["value"]}
             assert regions & set(query.REGIONS), t.table_id
+
+
+def test_the_weekly_summary_names_what_cbs_published_and_the_telling_change(cbs, env,
+                                                                          fresh_store):  # fmt: skip
+    from datetime import UTC, datetime
+
+    from indicators import summary, summary_render
+    from indicators.engine import Engine
+
+    run(env, "sync", "03759ned")
+    text = summary_render.text(summary.build(Engine(fresh_store), now=datetime.now(UTC)))
+    news = text[text.index("Nieuw in de database") : text.index("Vragen aan de assistent")]
+    assert ("Het CBS publiceerde: “Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en"
+            " regio” (tabel 03759ned, 23 juni 2026)." in news)  # fmt: skip
+    # the 071 area's population, 1 January 2026 against 2025 (CBS; summed from the six)
+    import re
+
+    # the 071 area first (summed from the six), the larger of its relative changes
+    found = re.search(r"Opvallend voor het 071-gebied: (.+) in het 071-gebied steeg van"
+                      r" ([\d.]+) \((\d{4})\) naar ([\d.]+) \((\d{4})\)\. Bron: CBS, tabel"
+                      r" 03759ned\.", news)  # fmt: skip
+    assert found, news
+    label, old, old_year, new, new_year = found.groups()
+    assert label in ("Bevolking op 1 januari", "Gemiddelde bevolking")
+    assert int(new_year) == int(old_year) + 1
