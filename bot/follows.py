@@ -80,7 +80,8 @@ def handle(engine: Engine, question_log: QuestionLog, text: str, user_id: str,
             removed = follows.remove(user_id, indicator, place)
             replies.append(_reply("removed" if removed else "not_following", command, what=what))
         else:
-            added = follows.add(user_id, indicator, place, question)
+            newest = engine.conn.execute("SELECT coalesce(max(id), 0) FROM imports").fetchone()[0]
+            added = follows.add(user_id, indicator, place, question, newest)
             replies.append(_reply("added" if added else "already", command, what=what,
                                   question=question))  # fmt: skip
     return "\n".join(replies)
@@ -88,8 +89,9 @@ def handle(engine: Engine, question_log: QuestionLog, text: str, user_id: str,
 
 def notify(engine: Engine, client: WebClient, question_log: QuestionLog,
            import_ids: list[int], command: str = "/071") -> int:  # fmt: skip
-    """One direct message per follow whose figures an import of ``import_ids`` added or
-    changed; returns how many were sent. A message that fails is tried again next time."""
+    """One direct message per follow whose figures an import of ``import_ids`` (made
+    after the follow) added or changed; returns how many were sent. Pass the latest import
+    of every table (not only this run's): a message that failed is then tried again."""
     if not import_ids:
         return 0
     follows = Follows(question_log)
@@ -101,6 +103,8 @@ def notify(engine: Engine, client: WebClient, question_log: QuestionLog,
         for follow in follows.all():
             places = local if follow.place == ANYWHERE else [follow.place]
             for import_id in import_ids:
+                if import_id <= follow.after_import:
+                    continue  # a release from before the follow: not news to this user
                 if not changed_by(store, import_id, follow.indicator, places):
                     continue
                 if not follows.claim(follow.id, import_id):

@@ -54,13 +54,27 @@ class SyncJob:
                        if o.status == UPDATED and o.import_id and (o.added or o.changed)]  # fmt: skip
             if changed:
                 self.engine.refresh()
-            if changed and self.client is not None:
+            if self.client is not None:
                 try:
-                    sent = notify(self.engine, self.client, self.question_log, changed)
+                    # every table's latest release: a message that failed before is retried
+                    sent = notify(self.engine, self.client, self.question_log, _latest(self.engine))
                     log.info("CBS sync: %d direct message(s) to followers", sent)
                 except Exception:
                     log.exception("CBS sync: telling the followers failed")
             return outcomes
+
+
+def _latest(engine: Engine) -> list[int]:
+    """The import of every synced table's latest release."""
+    import sqlite3
+
+    from indicators.sync import state
+
+    conn = sqlite3.connect(engine.db_path, timeout=30)
+    try:
+        return sorted({s.import_id for s in state.all_states(conn) if s.import_id})
+    finally:
+        conn.close()
 
 
 def start_sync_from_env(engine: Engine, client: WebClient | None = None,

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS follows (
     place TEXT NOT NULL,
     question TEXT NOT NULL,  -- asked again for the message, e.g. 'werkloosheid Leiden'
     created_at TEXT NOT NULL,
+    after_import INTEGER NOT NULL DEFAULT 0,  -- the store's last import when followed
     UNIQUE (user_hash, indicator, place)
 );
 CREATE TABLE IF NOT EXISTS follow_notices (
@@ -47,9 +48,10 @@ class Follow:
     place: str
     question: str
     created_at: str
+    after_import: int  # releases imported before the follow are not news to this user
 
 
-_COLUMNS = "id, user_id, indicator, place, question, created_at"
+_COLUMNS = "id, user_id, indicator, place, question, created_at, after_import"
 
 
 def _now() -> str:
@@ -69,15 +71,18 @@ class Follows:
             conn.executescript(SCHEMA)
             self._ready = True
 
-    def add(self, user_id: str, indicator: str, place: str, question: str) -> bool:
-        """Follow; False when the user followed it already."""
+    def add(self, user_id: str, indicator: str, place: str, question: str,
+            after_import: int = 0) -> bool:  # fmt: skip
+        """Follow; False when the user followed it already. ``after_import``: the store's
+        newest import now (only later ones are news)."""
         with self._conn() as conn:
             self._ensure(conn)
             with conn:
                 return conn.execute(
                     "INSERT OR IGNORE INTO follows (user_hash, user_id, indicator, place, question,"
-                    " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (self.log.user_hash(user_id), user_id, indicator, place, question, _now()),
+                    " created_at, after_import) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (self.log.user_hash(user_id), user_id, indicator, place, question, _now(),
+                     after_import),  # fmt: skip
                 ).rowcount == 1  # fmt: skip
 
     def remove(self, user_id: str, indicator: str, place: str | None) -> int:

@@ -49,9 +49,9 @@ class Retryable(CbsError):
 class Settings:
     base_url: str = DEFAULT_BASE
     timeout: float = 60.0  # seconds without a byte before a request is given up (and retried)
-    attempts: int = 6  # tries per request
-    backoff: float = 2.0  # first wait; doubles per retry (with jitter)
-    max_wait: float = 120.0  # no wait is longer, whatever Retry-After says
+    attempts: int = 5  # tries per request
+    backoff: float = 1.0  # first wait; doubles per retry (with jitter)
+    max_wait: float = 60.0  # no wait is longer, whatever Retry-After says
     chunk: int = 20  # region codes per request
     page_observations: int | None = None  # $top per page; None: CBS's own paging
 

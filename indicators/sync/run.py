@@ -185,9 +185,11 @@ class _Run:
             _write(folder / "properties.json", props)
             dims = self._entity(url, "Dimensions", folder)
             measure_doc = self._entity(url, "MeasureCodes", folder)
-            try:
+            try:  # optional: only tables with grouped measures have it
                 groups = self._entity(url, "MeasureGroups", folder)["value"]
-            except NotFound:
+            except CbsError as exc:
+                if "HTTP 4" not in str(exc):
+                    raise
                 groups = []
             geo = None
             regions: set[str] = set()

@@ -21,7 +21,7 @@ from indicators.errors import DataError
 
 FILE = "cbs_tables.csv"
 COLUMNS = ("table_id", "theme", "title", "id_confirmed", "measures", "filter", "evidence")
-TABLE_ID = re.compile(r"^[0-9]{2}[0-9A-Za-z]{3}[A-Za-z]{3}$")  # 03759ned, 83625NED, 37789KSZ
+TABLE_ID = re.compile(r"^[0-9][0-9A-Za-z]{5,11}$")  # 03759ned, 83625NED, 37789KSZ, 7461bev
 
 
 @dataclass(frozen=True)
