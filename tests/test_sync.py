@@ -251,3 +251,15 @@ def test_the_weekly_summary_names_what_cbs_published_and_the_telling_change(cbs,
     label, old, old_year, new, new_year = found.groups()
     assert label in ("Bevolking op 1 januari", "Gemiddelde bevolking")
     assert int(new_year) == int(old_year) + 1
+
+
+def test_periods_the_store_cannot_hold_are_left_out_not_the_table(cbs, env, fresh_store):
+    table = cbs.tables["80590ned"]
+    table.entities["PeriodenCodes"]["value"].append(
+        {"Identifier": "2019HJ01", "Index": 999, "Title": "2019 1e halfjaar", "Status": "Definitief"})  # fmt: skip
+    table.observations.append({**table.observations[0], "Id": 99999, "Perioden": "2019HJ01"})
+    out = run(env, "sync", "80590ned").output
+    assert "1 observations of other regions or of periods the store cannot hold" in out
+    with sqlite3.connect(fresh_store) as conn:
+        assert conn.execute("SELECT count(*) FROM figures WHERE source = 'cbs_80590ned'"
+                            " AND period LIKE '2019%'").fetchone()[0] > 0  # fmt: skip

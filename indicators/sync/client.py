@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -204,11 +204,11 @@ class Client:
         return doc
 
     def download(self, url: str, params: Mapping[str, str] | None, path: Path,
-                 keep: tuple[str, set[str]] | None = None) -> tuple[str | None, int]:  # fmt: skip
+                 keep: Callable[[list], list | None] | None = None) -> tuple[str | None, int]:  # fmt: skip
         """One page of observations, streamed to ``path`` and then checked whole; returns
         its ``@odata.nextLink`` (None on the last page) and its number of observations.
-        ``keep`` (dimension, codes): observations of other regions are left out (a server
-        that ignores part of a filter), region codes lose CBS's trailing spaces."""
+        ``keep`` takes the page's observations and returns the ones to keep (None: all);
+        the page is rewritten when it leaves some out."""
         try:
             for attempt in self._retrying(url):
                 with attempt:
@@ -226,7 +226,9 @@ class Client:
                     values = doc.get("value") if isinstance(doc, dict) else None
                     if not isinstance(values, list):
                         raise CbsError(f"{url}: the page has no list of observations ('value')")
-                    if keep and _keep_regions(doc, *keep):
+                    kept = keep(values) if keep else None
+                    if kept is not None:
+                        doc["value"] = kept
                         path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
                     return doc.get("@odata.nextLink"), len(doc["value"])
         except httpx.TransportError as exc:
@@ -234,20 +236,6 @@ class Client:
         except Retryable as exc:
             raise CbsError(f"{exc}; {self._gave_up}") from None
         raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _keep_regions(doc: dict, dimension: str, codes: set[str]) -> bool:
-    """Keep the observations of these regions (codes stripped); True if any changed."""
-    values = doc["value"]
-    if all(isinstance(o, dict) and o.get(dimension) in codes for o in values):
-        return False
-    kept = []
-    for obs in values:
-        if isinstance(obs, dict) and str(obs.get(dimension) or "").strip() in codes:
-            obs[dimension] = str(obs[dimension]).strip()
-            kept.append(obs)
-    doc["value"] = kept
-    return True
 
 
 def _describe(exc: BaseException | None) -> str:

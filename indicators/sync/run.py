@@ -129,7 +129,7 @@ class _Run:
             when = st.release_date or "?"
             return Outcome(table.table_id, target, CURRENT,
                            f"{_name(table, target)}: current (release {when}, no download)")  # fmt: skip
-        result, observations = self._download_and_import(table, target, url, props, maps)
+        result, observations, dropped = self._download_and_import(table, target, url, props, maps)
         now = _now()
         st.title = " ".join(str(props.get("Title") or target).split())
         st.source = f"cbs_{target.lower()}"
@@ -147,7 +147,9 @@ class _Run:
             table.table_id, target, UPDATED,
             f"{_name(table, target)}: release {st.release_date or version}: {observations}"
             f" observations, {result.added} figures added, {result.changed} changed,"
-            f" {result.unchanged} unchanged",
+            f" {result.unchanged} unchanged"
+            + (f"; {dropped} observations of other regions or of periods the store cannot hold"
+               " (half years, multi-year) left out" if dropped else ""),
             result.added, result.changed, observations, result.import_id,
         )  # fmt: skip
 
@@ -191,14 +193,19 @@ class _Run:
                 if "HTTP 4" not in str(exc):
                     raise
                 groups = []
-            geo = None
+            geo = time = None
             regions: set[str] = set()
+            periods: list[dict] = []
             for d in dims["value"]:
                 ident = str(d.get("Identifier") or "")
                 codes = self._entity(url, f"{ident}Codes", folder)["value"]
                 if str(d.get("Kind")) == "GeoDimension" or (ident == "RegioS" and geo is None):
                     geo = ident
                     regions = {str(c.get("Identifier") or "").strip() for c in codes}
+                elif str(d.get("Kind")) == "TimeDimension" or (
+                    ident == "Perioden" and time is None
+                ):
+                    time, periods = ident, codes
             wanted = [r for r in query.REGIONS if r in regions]
             if geo and not wanted:
                 raise CbsError(f"table {target} has none of the regions served "
@@ -212,7 +219,9 @@ class _Run:
                                    "data/mappings/*.yml; map them or set measures to 'all' "
                                    "in data/cbs_tables.csv")  # fmt: skip
             extra = self._extra_mapping(folder, target, table, maps)
-            total = self._observations(url, folder, geo, wanted, measures, table.filter, target)
+            keep = _Keep(geo, set(wanted), time, _unsupported(periods))
+            total = self._observations(url, folder, geo, wanted, measures, table.filter, target,
+                                       keep)  # fmt: skip
             if total == 0:
                 raise CbsError(f"table {target} gave no observations for the regions and "
                                "measures asked; check the filter in data/cbs_tables.csv")  # fmt: skip
@@ -222,7 +231,7 @@ class _Run:
             except Econ071Error as exc:
                 text = str(exc).replace(str(folder), url)
                 raise CbsError(f"not imported, the figures are unchanged: {text}") from None
-        return result, total
+        return result, total, keep.dropped
 
     def _entity(self, url: str, name: str, folder: Path) -> dict:
         doc = self.client.get_all(f"{url}/{name}")
@@ -251,9 +260,8 @@ class _Run:
                                        allow_unicode=True), encoding="utf-8")  # fmt: skip
         return [path]
 
-    def _observations(self, url, folder, geo, wanted, measures, extra, target) -> int:
+    def _observations(self, url, folder, geo, wanted, measures, extra, target, keep) -> int:
         total = pages = 0
-        keep = set(wanted)
         filters = query.observation_filters(geo, wanted, measures, extra,
                                             self.client.settings.chunk)  # fmt: skip
         for i, flt in enumerate(filters):
@@ -262,12 +270,57 @@ class _Run:
             page = 0
             while link:
                 path = folder / f"Observations-{i:03d}-{page:05d}.json"
-                link, n = self.client.download(
-                    link, params, path, keep=(geo, keep) if geo else None
-                )
+                link, n = self.client.download(link, params, path, keep=keep)
                 params, page, pages, total = None, page + 1, pages + 1, total + n
                 self.progress(target, pages, total)
         return total
+
+
+class _Keep:
+    """What a page keeps: observations of the regions asked for (a server may ignore part
+    of a filter; CBS's region codes may carry trailing spaces) and of periods the store
+    can hold (years, quarters, months: half years and multi-year averages are left out and
+    counted, instead of refusing the whole table)."""
+
+    def __init__(self, geo: str | None, regions: set[str], time: str | None,
+                 unsupported: set[str]) -> None:  # fmt: skip
+        self.geo, self.regions, self.time, self.unsupported = geo, regions, time, unsupported
+        self.dropped = 0
+
+    def __call__(self, values: list) -> list | None:
+        geo, time, regions, unsupported = self.geo, self.time, self.regions, self.unsupported
+        if all(isinstance(o, dict) and (not geo or o.get(geo) in regions)
+               and (not unsupported or o.get(time) not in unsupported) for o in values):  # fmt: skip
+            return None
+        kept = []
+        for obs in values:
+            if not isinstance(obs, dict):
+                kept.append(obs)  # the import names what is wrong with it
+                continue
+            if unsupported and obs.get(time) in unsupported:
+                self.dropped += 1
+                continue
+            if geo:
+                code = str(obs.get(geo) or "").strip()
+                if code not in regions:
+                    self.dropped += 1
+                    continue
+                obs[geo] = code
+            kept.append(obs)
+        return kept
+
+
+def _unsupported(periods: list[dict]) -> set[str]:
+    from indicators.importing.periods import PeriodError, from_code
+
+    out = set()
+    for c in periods:
+        code = str(c.get("Identifier") or "")
+        try:
+            from_code(code)
+        except PeriodError:
+            out.add(code)
+    return out
 
 
 def _write(path: Path, doc: dict) -> None:
