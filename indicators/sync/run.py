@@ -218,7 +218,7 @@ class _Run:
                     raise CbsError(f"none of the measures of table {target} is mapped in "
                                    "data/mappings/*.yml; map them or set measures to 'all' "
                                    "in data/cbs_tables.csv")  # fmt: skip
-            extra = self._extra_mapping(folder, target, table, maps)
+            extra = _extra_mapping(folder, target, table, maps)
             keep = _Keep(geo, set(wanted), time, _unsupported(periods))
             total = self._observations(url, folder, geo, wanted, measures, table.filter, target,
                                        keep)  # fmt: skip
@@ -239,26 +239,6 @@ class _Run:
             raise CbsError(f"{url}/{name} has no list of values")
         _write(folder / f"{name}.json", doc)
         return doc
-
-    def _extra_mapping(self, folder: Path, target: str, table: FollowedTable,
-                       maps: mapping.Mapping) -> list[Path]:  # fmt: skip
-        """A mapping file for what data/mappings does not say about this table: the rules
-        a successor inherits, the theme from data/cbs_tables.csv."""
-        rules = [r for r in maps.measures if r.table == target]
-        entry = maps.tables.get(target.lower())
-        tables = {}
-        if entry is not None or table.theme:
-            values = {k: v for k, v in asdict(entry).items() if v} if entry else {}
-            values.setdefault("theme", table.theme)
-            tables[target] = {k: v for k, v in values.items() if v}
-        if not rules and not tables:
-            return []
-        measures = [{k: (list(v) if isinstance(v, tuple) else v)
-                     for k, v in asdict(r).items() if v not in (None, ())} for r in rules]  # fmt: skip
-        path = folder.parent / f"{folder.name}-mapping.yml"
-        path.write_text(yaml.safe_dump({"measures": measures, "tables": tables},
-                                       allow_unicode=True), encoding="utf-8")  # fmt: skip
-        return [path]
 
     def _observations(self, url, folder, geo, wanted, measures, extra, target, keep) -> int:
         total = pages = 0
@@ -321,6 +301,27 @@ def _unsupported(periods: list[dict]) -> set[str]:
         except PeriodError:
             out.add(code)
     return out
+
+
+def _extra_mapping(folder: Path, target: str, table: FollowedTable,
+                   maps: mapping.Mapping) -> list[Path]:  # fmt: skip
+    """A mapping file for what data/mappings does not say about this table: the rules
+    a successor inherits, the theme from data/cbs_tables.csv."""
+    rules = [r for r in maps.measures if r.table == target]
+    entry = maps.tables.get(target.lower())
+    tables = {}
+    if entry is not None or table.theme:
+        values = {k: v for k, v in asdict(entry).items() if v} if entry else {}
+        values.setdefault("theme", table.theme)
+        tables[target] = {k: v for k, v in values.items() if v}
+    if not rules and not tables:
+        return []
+    measures = [{k: (list(v) if isinstance(v, tuple) else v)
+                 for k, v in asdict(r).items() if v not in (None, ())} for r in rules]  # fmt: skip
+    path = folder.parent / f"{folder.name}-mapping.yml"
+    path.write_text(yaml.safe_dump({"measures": measures, "tables": tables},
+                                   allow_unicode=True), encoding="utf-8")  # fmt: skip
+    return [path]
 
 
 def _write(path: Path, doc: dict) -> None:
