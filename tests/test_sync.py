@@ -263,3 +263,12 @@ def test_periods_the_store_cannot_hold_are_left_out_not_the_table(cbs, env, fres
     with sqlite3.connect(fresh_store) as conn:
         assert conn.execute("SELECT count(*) FROM figures WHERE source = 'cbs_80590ned'"
                             " AND period LIKE '2019%'").fetchone()[0] > 0  # fmt: skip
+
+
+def test_imports_lists_the_followed_tables_status(cbs, env, fresh_store):
+    run(env, "sync", "80590ned")
+    out = run(env, "imports").output
+    assert "CBS tables followed by econ071 sync:" in out
+    assert "  80590ned: release 2026-07-16; checked " in out
+    assert "  85554NED: never synced" in out
+    assert f"{cbs.url}/CBS/80590ned: " in out  # the import, recorded with the table's URL
