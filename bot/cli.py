@@ -92,6 +92,9 @@ from bot import import_commands  # noqa: E402 (pandas: inside the command)
 
 main.add_command(import_commands.import_command)
 main.add_command(import_commands.imports_command)
+from bot import sync_commands  # noqa: E402 (httpx, pandas: inside the command)
+
+main.add_command(sync_commands.sync_command)
 # -- end of command registrations --
 
 if __name__ == "__main__":

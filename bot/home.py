@@ -9,14 +9,13 @@ in the store (the imports the engine lists under ``bronnen``) and, when followin
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 import re
 from pathlib import Path
 from typing import Any
 
 from bot import actions
-from indicators import render
+from indicators import follows, render
 from indicators.answer import ANSWERED, Answer
 from indicators.engine import Engine
 
@@ -62,20 +61,9 @@ def headline_answers(engine: Engine, limit: int = HEADLINES) -> list[Answer]:
     return out
 
 
-def followed_answers(engine: Engine, user_id: str) -> list[Answer] | None:
-    """The hook for following: None (no section) until ``indicators/follows.py`` exists.
-
-    Expected there: ``followed_questions(db_path: Path, user_id: str) -> list[str]``, the
-    question texts a user follows; each is answered here by the engine."""
-    try:
-        follows = importlib.import_module("indicators.follows")
-    except ImportError:
-        return None
-    questions = getattr(follows, "followed_questions", None)
-    if questions is None:
-        log.warning("indicators.follows has no followed_questions(db_path, user_id)")
-        return None
-    answers = [engine.ask(q) for q in questions(Path(engine.db_path), user_id)]
+def followed_answers(engine: Engine, user_id: str) -> list[Answer]:
+    """The figures a user follows (``/071 volg …``), each answered by the engine."""
+    answers = [engine.ask(q) for q in follows.followed_questions(Path(engine.db_path), user_id)]
     return [a for a in answers if a.status == ANSWERED]
 
 

@@ -63,6 +63,13 @@ def imports_command(since: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     rows = imports_since(conn, since)
     conn.close()
+    from bot.sync_commands import status_lines
+
+    synced = status_lines()
+    if synced:
+        click.echo("CBS tables followed by econ071 sync:")
+        for line in synced:
+            click.echo(f"  {line}")
     if not rows:
         click.echo("No imports yet.")
         return

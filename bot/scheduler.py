@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -104,11 +104,15 @@ class SummaryJob:
         channel: str,
         client: WebClient,
         scheduler: BackgroundScheduler | None = None,
+        before: Callable[[], object] | None = None,
     ) -> None:
         self.engine, self.channel, self.client, self.scheduler = engine, channel, client, scheduler
+        self.before = before  # run first: the CBS sync, so that "Nieuw" has the latest
         self.failures = 0
 
     def __call__(self) -> Outcome | None:
+        if self.before is not None and not self.failures:
+            self.before()  # never raises (bot.sync_schedule.SyncJob)
         try:
             outcome = post_summary(self.engine, self.channel, self.client)
         except Exception as exc:  # a scheduler thread has no one else to tell
@@ -139,6 +143,7 @@ def start_summary_scheduler(
     *,
     catch_up: bool = True,
     now: datetime | None = None,
+    before: Callable[[], object] | None = None,
 ) -> BackgroundScheduler:
     """Start a background scheduler that posts the weekly summary to ``channel``.
 
@@ -154,7 +159,7 @@ def start_summary_scheduler(
     else:
         engine = Engine(Path(engine_or_db) if engine_or_db else None)
     scheduler = BackgroundScheduler(timezone=tz)
-    job = SummaryJob(engine, channel, client or client_from_env(), scheduler)
+    job = SummaryJob(engine, channel, client or client_from_env(), scheduler, before)
     scheduler.add_job(
         job,
         trigger,
@@ -184,7 +189,9 @@ def _posted(engine: Engine, channel: str, now: datetime) -> bool:
 
 
 def start_from_env(
-    engine_or_db: Engine | Path | str | None = None, env: Mapping[str, str] | None = None
+    engine_or_db: Engine | Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    before: Callable[[], object] | None = None,
 ) -> BackgroundScheduler | None:
     """For ``econ071 serve``: the weekly summary's scheduler when ECON071_SUMMARY_CHANNEL
     is set (else None). A bad setting raises SettingsError, naming the variable."""
@@ -203,6 +210,7 @@ def start_from_env(
             cron=env.get("ECON071_SUMMARY_CRON") or None,
             timezone=env.get("ECON071_SUMMARY_TZ") or None,
             client=client_from_env(env),
+            before=before,
         )
     except NotConfigured as exc:
         raise SettingsError(str(exc)) from None

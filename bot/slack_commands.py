@@ -91,9 +91,7 @@ def _serve_socket(settings) -> None:
 
     engine = _checked(Engine)
     app = _checked(create_app, settings, engine)
-    from bot.scheduler import start_from_env
-
-    _checked(start_from_env, engine)  # the weekly summary, when ECON071_SUMMARY_CHANNEL is set
+    _start_schedules(engine, app.client)
     handler = SocketModeHandler(app, settings.app_token)
     stop = threading.Event()
     # systemd stops with SIGTERM: close the connection and let answers under way finish
@@ -128,10 +126,8 @@ def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> N
         where = "SLACK_API_URL" if settings.api_url else "slack.com"
         raise click.ClickException(f"Slack's Web API ({where}) cannot be reached: {exc}") from None
 
-    from bot.scheduler import start_from_env
-
-    # The weekly summary runs in this (master) process, not in every worker.
-    _checked(start_from_env, engine)
+    # The weekly summary and the CBS sync run in this (master) process, not in every worker.
+    _start_schedules(engine, web_client(settings))
     options = gunicorn_options(host, port, workers, threads)
 
     class Server(BaseApplication):
@@ -151,6 +147,16 @@ def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> N
         err=True,
     )
     Server().run()
+
+
+def _start_schedules(engine, client) -> None:
+    """The daily CBS sync (ECON071_SYNC_CRON; off: none) and the weekly summary (when
+    ECON071_SUMMARY_CHANNEL is set), which syncs first."""
+    from bot.scheduler import start_from_env
+    from bot.sync_schedule import start_sync_from_env
+
+    _, sync_job = _checked(start_sync_from_env, engine, client)
+    _checked(start_from_env, engine, None, sync_job)
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:

@@ -95,12 +95,39 @@ def feedback(db: Database) -> None:
     db["feedback"].create_index(["text", "helpful"], index_name="feedback_text")
 
 
+def follows(db: Database) -> None:
+    """Who follows which figure (indicators/follows.py), and which release they were told
+    about: one direct message per release."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS follows (
+            id INTEGER PRIMARY KEY,
+            user_hash TEXT NOT NULL,
+            user_id TEXT NOT NULL,  -- raw Slack user id: needed to send the direct message
+            indicator TEXT NOT NULL,
+            place TEXT NOT NULL,
+            question TEXT NOT NULL,  -- asked again for the message, e.g. 'werkloosheid Leiden'
+            created_at TEXT NOT NULL,
+            after_import INTEGER NOT NULL DEFAULT 0,  -- the store's last import when followed
+            UNIQUE (user_hash, indicator, place)
+        );
+        CREATE TABLE IF NOT EXISTS follow_notices (
+            follow_id INTEGER NOT NULL,
+            import_id INTEGER NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (follow_id, import_id)
+        );
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     question_log,
     slack_deliveries,
     weekly_summaries,
     meta,
     feedback,
+    follows,
 ]
 
 

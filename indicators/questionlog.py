@@ -14,6 +14,7 @@ Only the standard library's sqlite3 here.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -64,6 +65,12 @@ class QuestionLog:
         self.db_path = db_path or paths.db_path()  # the store, whose ops database it uses
         self._key: bytes | None = None
         self._key_warned = False
+
+    def connect(self) -> sqlite3.Connection:
+        """A short-lived connection to the operational database that holds the log (close
+        it, e.g. with contextlib.closing): what lives beside the log (the follows,
+        indicators.follows) uses it."""
+        return opsdb.connect(self.db_path)
 
     def prepare(self) -> None:
         """Make (or migrate) the operational database and load the pseudonyms' key; raises

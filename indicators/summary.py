@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from indicators import formatting, opsdb, store, summary_ledger
+from indicators import formatting, opsdb, store, summary_ledger, summary_news
 from indicators.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer, Interpretation, Value
 from indicators.catalog import Indicator, normalise
 from indicators.engine import Engine, period_key
@@ -170,6 +170,8 @@ class Summary:
     imports: tuple[NewImport, ...]
     questions: QuestionStats
     reminder: int  # which standing reminder (the template takes it modulo its count)
+    releases: tuple[summary_news.Release, ...] = ()  # what CBS published (econ071 sync)
+    change: summary_news.Change | None = None  # the most telling change for the 071 area
 
     @property
     def since_date(self) -> str:
@@ -194,6 +196,12 @@ def build(
         last = summary_ledger.last_posted(ops, channel, before=now)
         since = last or now - DEFAULT_WINDOW
         questions = question_stats(engine, since, now, ops)
+    ids = [r[0] for r in _rows(
+        engine.conn,
+        "SELECT id FROM imports WHERE julianday(imported_at) > julianday(?)"
+        " AND julianday(imported_at) <= julianday(?) AND rows_added + rows_changed > 0",
+        (since.isoformat(), now.isoformat()),
+    )]  # fmt: skip
     return Summary(
         week=week,
         channel=channel,
@@ -204,6 +212,8 @@ def build(
         imports=tuple(new_imports(engine, since, now)),
         questions=questions,
         reminder=week.index,
+        releases=tuple(summary_news.releases(engine.conn, ids)),
+        change=summary_news.telling_change(engine.conn, engine.catalog, ids),
     )
 
 

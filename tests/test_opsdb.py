@@ -51,16 +51,16 @@ def test_a_new_database_has_every_migration_applied_once(store_copy):
 def test_adding_a_table_is_one_migration_and_keeps_the_rows(store_copy, monkeypatch):
     QuestionLog(store_copy).record("banen Leiden 2016", status="answered")
 
-    def follows(db) -> None:
-        db["follows"].create({"user_hash": str, "topic": str}, pk=("user_hash", "topic"))
+    def bookmarks(db) -> None:
+        db["bookmarks"].create({"user_hash": str, "topic": str}, pk=("user_hash", "topic"))
 
-    monkeypatch.setattr(opsdb, "MIGRATIONS", [*opsdb.MIGRATIONS, follows])
+    monkeypatch.setattr(opsdb, "MIGRATIONS", [*opsdb.MIGRATIONS, bookmarks])
     opsdb.forget()  # a restart with the new version
     with closing(opsdb.connect(store_copy)) as conn:
-        conn.execute("INSERT INTO follows VALUES ('h', 'banen')")
+        conn.execute("INSERT INTO bookmarks VALUES ('h', 'banen')")
         assert conn.execute("PRAGMA user_version").fetchone()[0] == opsdb.schema_version()
         names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert names[-1] == "follows" and len(names) == len(opsdb.MIGRATIONS)
+    assert names[-1] == "bookmarks" and len(names) == len(opsdb.MIGRATIONS)
     assert [r[1] for r in question_rows(store_copy)] == ["banen Leiden 2016"]
 
 

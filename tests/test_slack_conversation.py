@@ -298,14 +298,19 @@ def test_opening_the_home_publishes_a_view_built_by_the_engine(sender, slack):
     assert FIGURE in all_text(post.params["blocks"])
 
 
-def test_following_shows_only_when_it_exists(engine):
-    import importlib.util
-
+def test_the_home_shows_what_the_user_follows(store_copy):
     from bot import home
+    from indicators.engine import Engine
+    from indicators.follows import Follows
+    from indicators.questionlog import QuestionLog
 
-    exists = importlib.util.find_spec("indicators.follows") is not None
-    view = home.home_view(engine, USER_ID)
-    assert ("Wat je volgt" in all_text(view["blocks"])) == exists
+    engine = Engine(store_copy)
+    assert "Je volgt nog geen cijfers" in all_text(home.home_view(engine, USER_ID)["blocks"])
+    log = QuestionLog(store_copy)
+    log.prepare()
+    Follows(log).add(USER_ID, "banen", "GM0546", "banen Leiden")
+    text = all_text(home.home_view(engine, USER_ID)["blocks"])
+    assert "Wat je volgt" in text and "67.537" in text and "nog geen" not in text
 
 
 def test_the_messages_tab_greets_once_with_examples(sender, slack):

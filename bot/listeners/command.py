@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot import follows
 from bot.assistant import COMMAND, Assistant, Reply, question_text
 from bot.blocks import refusal_text
 
@@ -22,6 +23,11 @@ def handle_command(
         return
     question = question_text(command.get("text"))
     user_id = command.get("user_id")
+    if follows.is_follow(question) and user_id:  # /071 volg …: follow a figure
+        reply = follows.handle(assistant.engine, assistant.question_log, question, user_id,
+                               assistant.settings.command)  # fmt: skip
+        ack(text=reply, response_type="ephemeral")
+        return
     job = assistant.submit(assistant.reply, question, share=True)
     try:
         reply = job.result(timeout=assistant.budget_left(context))

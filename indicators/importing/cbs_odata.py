@@ -34,6 +34,13 @@ NATIONAL = "NL01"
 _SURVEY = re.compile(r"enqu[eê]te|steekproef|\bEBB\b", re.IGNORECASE)
 
 
+def period_status(status: object) -> str | None:
+    """CBS's status of a period as the store keeps it: 'Voorlopig' -> 'voorlopig',
+    'NaderVoorlopig' -> 'nader voorlopig', 'Definitief' -> 'definitief'."""
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(status or "").strip())
+    return text.lower() or None
+
+
 def _entity(det: Detected, name: str, required: bool = True) -> dict | None:
     paths = det.entities.get(name)
     if not paths:
@@ -205,7 +212,7 @@ def _chunks(det: Detected, parsed: ParsedFile, geo: str | None, time: str,
                     )
                     continue
                 try:
-                    status = str(period_codes[code].get("Status") or "").strip().lower() or None
+                    status = period_status(period_codes[code].get("Status"))
                     period_cache[code] = (periods.from_code(code), status)
                 except periods.PeriodError as exc:
                     problems.add(DataError(shown, ref, time, str(exc)))

@@ -90,8 +90,11 @@ def import_file(
     mapping_files: list[Path] = (),
     table_id: str | None = None,
     data_dir: Path | None = None,
+    origin: str | None = None,
 ) -> ImportResult:
-    """Import ``path``; raise ImportRefused (store untouched) when it does not validate."""
+    """Import ``path``; raise ImportRefused (store untouched) when it does not validate.
+    ``origin`` is recorded as the import's file instead of the path (``econ071 sync``
+    records the table's URL, not the temporary folder it downloaded to)."""
     data_dir = data_dir or paths.data_dir()
     db_path = store.ensure_built(db_path, data_dir)
     det = detect.detect(path)
@@ -106,7 +109,7 @@ def import_file(
         conn.execute("PRAGMA temp_store = FILE")
         # A bigger page cache (bounded: 64 MiB) keeps large imports from spilling pages.
         conn.execute("PRAGMA cache_size = -65536")
-        return _import(conn, det, maps, table_id, data_dir)
+        return _import(conn, det, maps, table_id, data_dir, origin)
     except DataError as exc:
         raise ImportRefused([exc]) from None
     finally:
@@ -141,7 +144,7 @@ def _read(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mapping,
 
 
 def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mapping,
-            table_id: str | None, data_dir: Path) -> ImportResult:  # fmt: skip
+            table_id: str | None, data_dir: Path, origin: str | None = None) -> ImportResult:  # fmt: skip
     started = time.perf_counter()
     reference = regions.reference(data_dir / "mappings")
     sha = file_hash(det)
@@ -162,7 +165,14 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         import_id = conn.execute(
             "INSERT INTO imports (file, sha256, format, table_id, title, imported_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (str(det.path), sha, det.format, parsed.table.table_id, parsed.table.title, now),
+            (
+                origin or str(det.path),
+                sha,
+                det.format,
+                parsed.table.table_id,
+                parsed.table.title,
+                now,
+            ),  # fmt: skip
         ).lastrowid
         writer = FigureWriter(conn, import_id, now)
         lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.end}
@@ -212,7 +222,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return ImportResult(import_id, str(det.path), det.format, parsed.table.table_id,
+    return ImportResult(import_id, origin or str(det.path), det.format, parsed.table.table_id,
                         parsed.table.title, sha, added, changed, unchanged, computed,
                         tuple(sorted(used)), tuple(warnings),
                         (written_at - started, time.perf_counter() - written_at))  # fmt: skip
