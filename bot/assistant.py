@@ -22,7 +22,7 @@ from bot.deliveries import Deliveries
 from bot.settings import Settings
 from indicators.answer import Answer
 from indicators.engine import Engine
-from indicators.questionlog import QuestionLog
+from indicators.questionlog import UNDELIVERED, QuestionLog, understood
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,16 @@ def question_text(slack_text: str | None, bot_user_id: str | None = None) -> str
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
     return " ".join(html.unescape(text).split())
+
+
+def _why(exc: Exception) -> str:
+    """What Slack answered, in a few words (never a token: slack_sdk's errors hold none)."""
+    from slack_sdk.errors import SlackApiError
+
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        return f"Slack answered HTTP {exc.response.status_code}" + (f" ({error})" if error else "")
+    return str(exc) or type(exc).__name__
 
 
 class Assistant:
@@ -127,6 +137,38 @@ class Assistant:
         self.question_log.record_answer(
             reply.answer, text=question, user_id=user_id, surface=surface
         )
+
+    def deliver(
+        self,
+        send: Callable[[], Any],
+        reply: Reply,
+        question: str,
+        user_id: str | None,
+        surface: str,
+        where: str,
+    ) -> bool:
+        """Send a reply (``send`` retries as bot.slack_client's clients do) and log the
+        question. A reply Slack finally did not take is logged once, with what was lost
+        and where it should have gone, and the question is logged as not delivered."""
+        try:
+            send()
+        except Exception as exc:  # noqa: BLE001 (any failure to deliver is the same loss)
+            log.error(
+                "an answer was lost: the reply to a %s (%s; %s, %s) could not be delivered"
+                " after %d retries: %s",
+                surface, where, reply.answer.status, understood(reply.answer),
+                self.settings.retry_policy.retries, _why(exc),
+            )  # fmt: skip
+            self.question_log.record(
+                question,
+                status=UNDELIVERED,
+                understood=understood(reply.answer),
+                user_id=user_id,
+                surface=surface,
+            )
+            return False
+        self.log_question(reply, question, user_id, surface)
+        return True
 
     def first_delivery(self, key: str) -> bool:
         return self.deliveries.first(key)

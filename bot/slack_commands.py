@@ -202,6 +202,7 @@ STATUS_LABELS = {
     "not found": "geen antwoord",
     "clarify": "wedervraag",
     "error": "fout",
+    "undelivered": "niet bezorgd",
     "answered": "beantwoord",
 }
 

@@ -32,8 +32,11 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 _SALT_KEY = "questionlog_hmac_key"
-# "Unanswered first": what found no answer, then what needed asking back, then errors.
-STATUS_ORDER = (NOT_FOUND, CLARIFY, ERROR, ANSWERED)
+# An answer Slack did not take after every retry (bot.assistant.Assistant.deliver).
+UNDELIVERED = "undelivered"
+# "Unanswered first": what found no answer, then what needed asking back, then errors,
+# then answers that never reached the asker.
+STATUS_ORDER = (NOT_FOUND, CLARIFY, ERROR, UNDELIVERED, ANSWERED)
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ class QuestionLog:
             "SELECT id, asked_at, user_hash, surface, text, understood, status FROM questions"
             " WHERE asked_at >= ?"
             " ORDER BY CASE status WHEN ? THEN 0 WHEN ? THEN 1 WHEN ? THEN 2 WHEN ? THEN 3"
-            " ELSE 4 END, asked_at DESC, id DESC"
+            " WHEN ? THEN 4 ELSE 5 END, asked_at DESC, id DESC"
         )
         params: list[object] = [since.isoformat() if since else "", *STATUS_ORDER]
         if limit is not None:

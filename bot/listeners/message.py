@@ -39,5 +39,8 @@ def answer_message(
         return
     question = question_text(event.get("text"), context.get("bot_user_id"))
     reply = assistant.reply(question)
-    say(blocks=reply.blocks, text=reply.text, thread_ts=thread_ts)
-    assistant.log_question(reply, question, event.get("user"), surface)
+    where = f"channel {event.get('channel')}" + (f", thread {thread_ts}" if thread_ts else "")
+    assistant.deliver(
+        lambda: say(blocks=reply.blocks, text=reply.text, thread_ts=thread_ts),
+        reply, question, event.get("user"), surface, where,
+    )  # fmt: skip
