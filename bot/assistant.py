@@ -21,6 +21,7 @@ from bot import blocks
 from bot.deliveries import Deliveries
 from bot.settings import Settings
 from indicators.answer import Answer
+from indicators.cleantext import clean
 from indicators.engine import Engine
 from indicators.questionlog import UNDELIVERED, QuestionLog, understood
 
@@ -37,13 +38,14 @@ class Reply:
 
 
 def question_text(slack_text: str | None, bot_user_id: str | None = None) -> str:
-    """The question as the engine should read it: the bot's own mention removed and
-    Slack's escaping (&amp; &lt; &gt;) undone. Everything else, ``<!channel>`` included,
-    stays as typed; the reply escapes it again."""
+    """The question as the engine should read it: the bot's own mention removed, Slack's
+    escaping (&amp; &lt; &gt;) undone, control characters made visible and format
+    characters removed (indicators.cleantext). Everything else, ``<!channel>``
+    included, stays as typed; the reply escapes it again."""
     text = slack_text or ""
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
-    return " ".join(html.unescape(text).split())
+    return clean(" ".join(html.unescape(text).split()), newlines=False)
 
 
 def _why(exc: Exception) -> str:

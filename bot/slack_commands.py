@@ -216,8 +216,14 @@ STATUS_LABELS = {
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many questions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON.")
-def vragen(since: datetime | None, limit: int | None, as_json: bool) -> None:
-    """List the questions asked in Slack, unanswered first, e.g. econ071 vragen --sinds 2025-01-01."""
+@click.option(
+    "--csv", "as_csv", is_flag=True, help="Print the questions as CSV (for a spreadsheet)."
+)
+def vragen(since: datetime | None, limit: int | None, as_json: bool, as_csv: bool) -> None:
+    """List the questions asked in Slack, unanswered first, e.g. econ071 vragen --sinds 2025-01-01.
+
+    Logged text is printed cleaned: control characters made visible (ESC as ␛), format
+    characters such as bidirectional overrides removed (indicators.cleantext)."""
     from indicators import paths
     from indicators.questionlog import QuestionLog
 
@@ -225,9 +231,12 @@ def vragen(since: datetime | None, limit: int | None, as_json: bool) -> None:
     if not db.exists():
         raise click.ClickException(f"no store at {db}; nothing has been asked yet")
     since_day: date | None = since.date() if since else None
-    rows = QuestionLog(db).questions(since=since_day, limit=limit)
+    rows = [_printable(r) for r in QuestionLog(db).questions(since=since_day, limit=limit)]
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+        return
+    if as_csv:
+        _csv(rows)
         return
     counts = {label: 0 for label in STATUS_LABELS.values()}
     for r in rows:
@@ -243,3 +252,30 @@ def vragen(since: datetime | None, limit: int | None, as_json: bool) -> None:
             f"{when}  {status:<13}  {r.surface or '-':<7}  {r.text}"
             + (f"  [{r.understood}]" if r.understood else "")
         )
+
+
+def _printable(row: Any) -> Any:
+    """A logged question with every text field cleaned for a terminal or a spreadsheet:
+    one line each, no control or format characters."""
+    import dataclasses
+
+    from indicators.cleantext import clean
+
+    fields = {k: clean(v, newlines=False) for k, v in row.__dict__.items() if isinstance(v, str)}
+    return dataclasses.replace(row, **fields)
+
+
+def _csv(rows: list[Any]) -> None:
+    """The questions as CSV. A text a spreadsheet would take for a formula (=, +, -, @)
+    is prefixed with a single quote, as OWASP recommends against CSV injection."""
+    import csv
+    import io
+
+    columns = ["asked_at", "status", "surface", "text", "understood", "user_hash"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        cells = ["" if getattr(r, c) is None else str(getattr(r, c)) for c in columns]
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in cells])
+    click.echo(out.getvalue(), nl=False)
