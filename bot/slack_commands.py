@@ -1,7 +1,7 @@
 """``econ071 serve`` (the Slack app), ``econ071 vragen`` (the question log) and
 ``econ071 manifest`` (the Slack app manifest).
 
-Slack, gunicorn and the engine are imported inside the commands, so that
+Slack, uvicorn and the engine are imported inside the commands, so that
 ``econ071 ask`` never loads them.
 """
 
@@ -17,7 +17,7 @@ import click
 
 DEFAULT_PORT = 3000
 DEFAULT_WORKERS = 2
-DEFAULT_THREADS = 8
+DEFAULT_THREADS = 8  # per worker: Bolt's listeners, off the event loop
 
 
 def _settings(mode: str):
@@ -46,7 +46,7 @@ def _checked(fn, *args: Any) -> Any:
     "--http",
     "http_mode",
     is_flag=True,
-    help="HTTP mode (production): serve /slack/events with gunicorn. "
+    help="HTTP mode (production): serve /slack/events with uvicorn (ASGI). "
     "Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.",
 )
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
@@ -63,18 +63,19 @@ def _checked(fn, *args: Any) -> Any:
     type=click.IntRange(1, 64),
     default=DEFAULT_WORKERS,
     show_default=True,
-    help="HTTP mode: gunicorn worker processes (each keeps one engine).",
+    help="HTTP mode: uvicorn worker processes (each keeps one engine).",
 )
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
     default=DEFAULT_THREADS,
     show_default=True,
-    help="HTTP mode: threads per worker.",
+    help="HTTP mode: threads per worker that run the listeners (connections wait on "
+    "the event loop, not in a thread).",
 )
 def serve(http_mode: bool, host: str, port: int, workers: int, threads: int) -> None:
     """Run the Slack app: Socket Mode by default (SLACK_BOT_TOKEN and SLACK_APP_TOKEN),
-    or HTTP mode behind gunicorn with --http. See docs/slack.md."""
+    or HTTP mode under uvicorn with --http. See docs/slack.md."""
     from bot.settings import HTTP, SOCKET
 
     if http_mode:
@@ -110,7 +111,8 @@ def _serve_socket(settings) -> None:
 
 
 def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> None:
-    from gunicorn.app.base import BaseApplication
+    import os
+
     from slack_sdk.errors import SlackApiError
 
     from bot.app import web_client
@@ -130,44 +132,57 @@ def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> N
 
     from bot.scheduler import start_from_env
 
-    # The weekly summary runs in this (master) process, not in every worker.
+    # The weekly summary runs in this (supervising) process, not in every worker.
     _checked(start_from_env, engine)
-    options = gunicorn_options(host, port, workers, threads)
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            for key, value in options.items():
-                if key in self.cfg.settings:  # settings of newer gunicorns only where known
-                    self.cfg.set(key, value)
-
-        def load(self):
-            from bot import wsgi
-
-            return wsgi.app
-
+    os.environ["ECON071_HTTP_THREADS"] = str(threads)  # read by every worker (bot.asgi)
     click.echo(
         f"econ071: HTTP mode on http://{host}:{port}/slack/events "
-        f"({workers} workers × {threads} threads)",
+        f"(uvicorn, {workers} workers × {threads} threads)",
         err=True,
     )
-    Server().run()
+    run_uvicorn("bot.asgi:app", host, port, workers)
 
 
-def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """The gunicorn settings of HTTP mode (the same as the command in docs/slack.md)."""
+def run_uvicorn(app: str, host: str, port: int, workers: int) -> None:
+    """Serve the ASGI ``app`` (an import string) with uvicorn: one process, or a
+    supervisor and ``workers`` processes sharing one listening socket.
+
+    The socket is made here, not by uvicorn: uvicorn's own (for --workers) is created
+    without IPPROTO_TCP, so asyncio never sets TCP_NODELAY on its connections and every
+    response waited ~40 ms for a delayed ACK (Nagle)."""
+    import socket
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(app, **uvicorn_options(host, port, workers))
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    if workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def uvicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+    """The uvicorn settings of HTTP mode (the same as the command in docs/slack.md)."""
     return {
-        "bind": f"{host}:{port}",
+        "host": host,
+        "port": port,
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "timeout": 30,
-        "graceful_timeout": 30,
-        "keepalive": 5,
-        "errorlog": "-",
-        "loglevel": "info",
-        # gunicorn >= 25.1 opens a control socket in $HOME; one fixed path per user would
-        # clash between two servers on one machine, and nothing here uses it.
-        "control_socket_disable": True,
+        "log_config": None,  # our logging (bot.settings.configure_logging: tokens redacted)
+        "access_log": False,  # the question log says what was asked, without names
+        "timeout_keep_alive": 5,
+        "timeout_graceful_shutdown": 30,
+        "lifespan": "on",
+        "server_header": False,
+        "backlog": 2048,
     }
 
 

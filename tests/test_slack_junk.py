@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from slack_harness import BOT_USER_ID, SlackSender, message_event, signed_headers
+from slack_harness import BOT_USER_ID, HttpApp, SlackSender, message_event, signed_headers
 
 from bot import gate
 
@@ -45,6 +45,13 @@ JUNK = [
     (b"[" * 100_000, JSON),  # nesting deeper than the JSON parser goes
 ]  # fmt: skip
 IDS = [f"junk{i}" for i in range(len(JUNK))]
+
+
+@pytest.fixture(scope="module", params=["asgi", "wsgi"])
+def http_app(request, slack_env):
+    """The same boundary under uvicorn (econ071 serve --http) and under a WSGI server."""
+    with HttpApp(slack_env, server=request.param) as app:
+        yield app
 
 
 @pytest.fixture
@@ -157,7 +164,7 @@ def test_after_the_junk_a_good_request_is_still_answered(http_app, slack):
         sender.post(body, content_type)
     response = sender.command("banen Leiden 2016", slack.response_url())
     assert response.status_code == 200 and "67.537" in response.text
-    sender.event(message_event(f"<@{BOT_USER_ID}> banen Leiden 2016", ts="1700009000.000001"))
+    sender.event(message_event(f"<@{BOT_USER_ID}> banen Leiden 2016", ts=f"{time.time():.6f}"))
     slack.wait_for("chat.postMessage")
 
 
