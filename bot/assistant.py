@@ -17,9 +17,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot import blocks
 from bot.deliveries import Deliveries
 from bot.settings import Settings
+from bot.slack_client import DeliveryFailed
 from indicators.answer import Answer
 from indicators.cleantext import clean
 from indicators.engine import Engine
@@ -50,8 +53,6 @@ def question_text(slack_text: str | None, bot_user_id: str | None = None) -> str
 
 def _why(exc: Exception) -> str:
     """What Slack answered, in a few words (never a token: slack_sdk's errors hold none)."""
-    from slack_sdk.errors import SlackApiError
-
     if isinstance(exc, SlackApiError) and exc.response is not None:
         error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
         return f"Slack answered HTTP {exc.response.status_code}" + (f" ({error})" if error else "")
@@ -121,6 +122,13 @@ class Assistant:
         def run() -> None:
             try:
                 fn(*args, **kwargs)
+            except (DeliveryFailed, SlackApiError) as exc:  # Slack's trouble, not a bug
+                log.error(
+                    "a reply was lost: Slack did not take it after %d retries (%s): %s",
+                    self.settings.retry_policy.retries,
+                    getattr(fn, "__name__", type(fn).__name__),
+                    _why(exc),
+                )
             except Exception:
                 log.exception(
                     "background work after the ack failed (%s)",

@@ -1,10 +1,11 @@
-"""HTTP mode under a production WSGI server. Events, commands and interactions are
-served at ``/slack/events`` (Bolt's WSGI adapter); ``/healthz`` answers 200 for a load
-balancer. For example::
+"""HTTP mode under a WSGI server, for a deployment that wants one: the same checks at
+the door (bot.gate), the same Bolt app. ``econ071 serve --http`` runs the ASGI app
+under uvicorn instead (bot/asgi.py): under a threaded WSGI server a slow client holds a
+thread, so put this one only behind a reverse proxy that buffers whole requests::
 
-    gunicorn --workers 2 --worker-class gthread --threads 8 --bind 0.0.0.0:3000 'bot.wsgi:app'
+    gunicorn --workers 2 --worker-class gthread --threads 8 --bind 127.0.0.1:3000 'bot.wsgi:app'
 
-``econ071 serve --http`` runs the same under gunicorn. Each worker process builds its
+Each worker process builds its
 own app and its one Engine when it loads ``app`` (not at import, so that importing
 this module has no side effects).
 """

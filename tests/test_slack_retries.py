@@ -127,3 +127,17 @@ def test_every_client_comes_from_one_factory_with_all_three_handlers(http_app):
 def test_malformed_retry_settings_are_one_line(env):
     with pytest.raises(SettingsError, match=next(iter(env))):
         retry_policy(env)
+
+
+def test_a_share_slack_never_takes_is_one_line_in_the_log(retry_app, slack, caplog):
+    caplog.set_level(logging.INFO)
+    slack.fail("chat.postMessage", status=503, times=RETRIES + 1)
+    slack.fail("response_url", status=503, times=RETRIES + 1)
+    SlackSender(retry_app.url).action("banen Leiden 2016", slack.response_url("share"))
+    slack.wait_for("response_url", count=RETRIES + 1, timeout=10)
+    deadline = time.monotonic() + 5
+    while "a reply was lost" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    lost = [r for r in caplog.records if "a reply was lost" in r.getMessage()]
+    assert len(lost) == 1 and not lost[0].exc_info and "HTTP 503" in lost[0].getMessage()
+    assert "Traceback" not in caplog.text
