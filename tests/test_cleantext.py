@@ -124,3 +124,10 @@ def test_csv_output_defuses_formulas(store_copy, monkeypatch):
     assert result.exit_code == 0, result.output
     [row] = list(csv.DictReader(io.StringIO(result.output)))
     assert row["text"] == '\'=HYPERLINK("http://x","klik")' and row["status"] == "not found"
+
+
+def test_the_fast_path_spaces_are_exactly_the_unicode_spaces():
+    from indicators.cleantext import _SPACES
+
+    spaces = {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Zs"}
+    assert set(_SPACES) == spaces - {" "}
