@@ -180,3 +180,19 @@ def test_gate_parse_accepts_what_slack_sends():
                "channel": {"id": "C2", "name": "x"}}}  # fmt: skip
     assert gate.parse([("content-type", JSON)], json.dumps(created).encode())
     assert gate.parse([("content-type", FORM)], b"") == {}
+
+
+def test_a_body_that_never_completes_gets_408_and_frees_nothing_else(slack_env, slack,
+                                                                     monkeypatch):  # fmt: skip
+    """Under uvicorn a client that stalls in its body is answered 408 after gate.BODY_SECONDS;
+    meanwhile other requests are served."""
+    monkeypatch.setattr(gate, "BODY_SECONDS", 0.5)
+    with HttpApp(slack_env) as app:
+        parts = urlsplit(app.url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=5) as stalled:
+            stalled.sendall(_head(app.url, [("Content-Type", FORM)], 100).encode() + b"x")
+            started = time.monotonic()
+            ok = SlackSender(app.url).command("banen Leiden 2016", slack.response_url())
+            assert ok.status_code == 200 and time.monotonic() - started < 1
+            reply = stalled.recv(65536)
+        assert reply.startswith(b"HTTP/1.1 408") and b"body_too_slow" in reply

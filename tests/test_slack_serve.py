@@ -129,3 +129,20 @@ def test_normal_commands_are_acked_within_budget_while_50_slow_clients_hang_on(h
         assert slow.connected == 50
     assert max(timings) < 1.5, timings  # Slack allows 3 s; an idle server takes ~10 ms
     assert proc.poll() is None
+
+
+def test_junk_gets_4xx_from_the_real_server_and_no_traceback_in_its_log(http_server):
+    base, _, proc, log_file = http_server
+    sender = SlackSender(base + "/slack/events")
+    form, js = "application/x-www-form-urlencoded", "application/json"
+    statuses = [
+        sender.post(b"payload=not json", form, signed=False).status_code,
+        sender.post(b"payload=null", form).status_code,
+        sender.post(b'{"type": "event_callback", "event": [1]}', js).status_code,
+        sender.post(b"x" * (2 * 1024 * 1024), form).status_code,
+        requests.get(base + "/slack/events", timeout=5).status_code,
+        requests.post(base + "/elders", timeout=5).status_code,
+    ]
+    assert statuses == [401, 400, 400, 413, 405, 404]
+    time.sleep(0.2)
+    assert "Traceback" not in log_file.read_text() and proc.poll() is None
