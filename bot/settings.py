@@ -190,7 +190,9 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites log records so that no token or signing secret reaches a handler."""
+    """Rewrites log records so that no token or signing secret reaches a handler, and no
+    control character (an ESC sequence in a question, say) reaches the terminal or
+    journal an administrator reads the log in (indicators.cleantext)."""
 
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -200,11 +202,13 @@ class RedactingFilter(logging.Filter):
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        clean = redact(message, self.secrets)
+        from indicators.cleantext import clean as printable
+
+        clean = printable(redact(message, self.secrets))
         if clean != message:
             record.msg, record.args = clean, None
         if record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
+            record.exc_text = printable(redact(record.exc_text, self.secrets))
         return True
 
 

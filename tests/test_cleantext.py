@@ -131,3 +131,21 @@ def test_the_fast_path_spaces_are_exactly_the_unicode_spaces():
 
     spaces = {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Zs"}
     assert set(_SPACES) == spaces - {" "}
+
+
+def test_log_lines_reach_the_administrator_clean():
+    import logging
+
+    from bot.settings import RedactingFilter
+
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "vraag %s", ("\x1b[2Jhoi\u202e",),
+                               None)  # fmt: skip
+    try:
+        raise ValueError("\x1b]0;titel\x07")
+    except ValueError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    RedactingFilter(("geheim",)).filter(record)
+    assert record.getMessage() == "vraag ␛[2Jhoi"
+    assert "\x1b" not in record.exc_text and "␛]0;titel␇" in record.exc_text
