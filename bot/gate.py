@@ -126,9 +126,10 @@ _TOP = {
     "team_id": _OPT_STR, "enterprise_id": _OPT_STR, "user_id": _OPT_STR,
     "channel_id": _OPT_STR, "api_app_id": _OPT_STR, "trigger_id": _OPT_STR,
     "team": _ID_OR_OBJECT, "enterprise": _ID_OR_OBJECT, "user": _ID_OR_OBJECT,
-    "channel": _ID_OR_OBJECT, "event": (dict, type(None)), "container": (dict, type(None)),
-    "view": (dict, type(None)), "message": (dict, type(None)), "actions": (list, type(None)),
-    "authorizations": (list, type(None)), "response_urls": (list, type(None)),
+    # Bolt reads these with body.get(key, {}).get(…) or body[key][0]: null breaks it too.
+    "channel": _ID_OR_OBJECT, "event": (dict,), "container": (dict,),
+    "view": (dict,), "message": (dict,), "actions": (list,),
+    "authorizations": (list, type(None)), "response_urls": (list,),
     "is_ext_shared_channel": (bool, str, type(None)), "callback_id": _OPT_STR,
 }  # fmt: skip
 _EVENT = {

@@ -36,6 +36,7 @@ JUNK = [
     (b'{"type": "event_callback", "event": {"type": "app_mention", "channel": "C1",'
      b' "text": {"a": 1}, "ts": "1.1"}}', JSON),
     (b'{"team": 5, "type": "event_callback"}', JSON),
+    (b'{"event": null}', JSON),
     (b'{"authorizations": ["x"], "type": "event_callback", "event": {"type": "x"}}', JSON),
     (b'payload={"type": "block_actions", "actions": []}', FORM),
     (b'payload={"type": "block_actions", "actions": [5]}', FORM),
