@@ -198,8 +198,9 @@ def test_one_question_gets_one_answer(sender, slack):
     calls = slack.calls_to("chat.postMessage")
     assert len(calls) == 2
     assert [c.params["channel"] for c in calls] == ["D0ALICE", "D0ALICE"]
-    first, second = (all_text(c.params["blocks"]) for c in calls)
-    assert "Katwijk" in first and "Werkloosheid" in second
+    # The two answers are computed side by side: either may be posted first.
+    texts = [all_text(c.params["blocks"]) for c in calls]
+    assert sum("Katwijk" in t for t in texts) == 1 and sum("Werkloosheid" in t for t in texts) == 1
 
 
 def _timed(send):
