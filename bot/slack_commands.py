@@ -137,7 +137,7 @@ def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> N
     os.environ["ECON071_HTTP_THREADS"] = str(threads)  # read by every worker (bot.asgi)
     click.echo(
         f"econ071: HTTP mode on http://{host}:{port}/slack/events "
-        f"(uvicorn, {workers} workers × {threads} threads)",
+        f"(uvicorn, {workers} worker{'s' if workers > 1 else ''} × {threads} threads)",
         err=True,
     )
     run_uvicorn("bot.asgi:app", host, port, workers)
