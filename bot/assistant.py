@@ -124,7 +124,7 @@ class Assistant:
                 fn(*args, **kwargs)
             except (DeliveryFailed, SlackApiError) as exc:  # Slack's trouble, not a bug
                 log.error(
-                    "a reply was lost: Slack did not take it after %d retries (%s): %s",
+                    "a reply was lost: Slack did not take it (retries: up to %d; %s): %s",
                     self.settings.retry_policy.retries,
                     getattr(fn, "__name__", type(fn).__name__),
                     _why(exc),
@@ -165,7 +165,7 @@ class Assistant:
         except Exception as exc:  # noqa: BLE001 (any failure to deliver is the same loss)
             log.error(
                 "an answer was lost: the reply to a %s (%s; %s, %s) could not be delivered"
-                " after %d retries: %s",
+                " (retries: up to %d): %s",
                 surface, where, reply.answer.status, understood(reply.answer),
                 self.settings.retry_policy.retries, _why(exc),
             )  # fmt: skip
