@@ -1,10 +1,10 @@
 """Benchmark HTTP mode (not a test): ack latency and throughput of signed /071 commands
 and of button clicks (block_actions).
 
-The app runs as docs/slack.md tells an admin to run it: ``econ071 serve --http`` (gunicorn,
-gthread workers), Slack's Web API is the local stand-in of the tests. Next to it, on the
-same machine and the same gunicorn settings, a baseline: a trivial WSGI app that reads
-the request and answers a fixed JSON body. Both are loaded alternately with signed slash
+The app runs as docs/slack.md tells an admin to run it: ``econ071 serve --http`` (uvicorn,
+ASGI, the listeners on a thread pool), Slack's Web API is the local stand-in of the
+tests. Next to it, on the same machine and the same uvicorn settings, a baseline: a
+trivial ASGI app that reads the request and answers a fixed JSON body. Both are loaded alternately with signed slash
 commands at a fixed concurrency (default 8); each command's answer is in its ack, so the
 latency is the whole question path (verify signature → Bolt → engine → Block Kit → ack).
 Clicks (follow-ups, clarifying options, 👍/👎, "Deel in kanaal", each on its own message,
@@ -59,14 +59,17 @@ CLICKS = [  # (action_id, block_id, value)
 MAX_SECONDS_PER_RUN = 120
 
 
-def baseline(environ, start_response):
-    """The baseline WSGI app: read the body, answer a fixed ephemeral message."""
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    environ["wsgi.input"].read(length)
+async def baseline(scope, receive, send):
+    """The baseline ASGI app: read the body, answer a fixed ephemeral message."""
+    if scope["type"] != "http":
+        return
+    while (await receive()).get("more_body"):
+        pass
     body = b'{"response_type": "ephemeral", "text": "ok"}'
-    start_response("200 OK", [("Content-Type", "application/json"),
-                              ("Content-Length", str(len(body)))])  # fmt: skip
-    return [body]
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
 
 
 def free_port() -> int:
@@ -202,7 +205,7 @@ def wait_idle(slack: SlackStandIn, quiet: float = 0.5, limit: float = 60) -> Non
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (the gunicorn master and workers)."""
+    """User + system CPU of a process and its children (the supervisor and its workers)."""
     ticks = os.sysconf("SC_CLK_TCK")
     pids = [pid]
     try:
@@ -221,7 +224,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def start_app(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
-    # As docs/slack.md: econ071 serve --http (gunicorn, gthread workers).
+    # As docs/slack.md: econ071 serve --http (uvicorn workers).
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
@@ -230,13 +233,11 @@ def start_app(port: int, env: dict, workers: int, threads: int) -> subprocess.Po
 
 
 def start_baseline(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
-    from bot.slack_commands import gunicorn_options
-
-    options = gunicorn_options("127.0.0.1", port, workers, threads)
-    args = [sys.executable, "-m", "gunicorn", "--bind", options["bind"],
-            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-            "--timeout", str(options["timeout"]), "--keep-alive", str(options["keepalive"]),
-            "--no-control-socket", "--chdir", str(ROOT / "bench"), "bench_http:baseline"]  # fmt: skip
+    # The same uvicorn set-up as econ071 serve --http (bot.slack_commands.run_uvicorn).
+    code = ("from bot.slack_commands import run_uvicorn; "
+            f"run_uvicorn('bench_http:baseline', '127.0.0.1', {port}, {workers})")  # fmt: skip
+    args = [sys.executable, "-c", code]
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)])}
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
 
@@ -247,7 +248,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="alternating runs of each")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--json", action="store_true", help="also print the raw numbers")
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="uvicorn workers")
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="threads per worker")
     args = parser.parse_args()
 
@@ -297,7 +298,7 @@ def main() -> None:
     app, base, clicks = combined("app"), combined("baseline"), combined("clicks")
     cores = os.cpu_count()
     print(f"HTTP mode, signed /071 commands, concurrency {args.concurrency}, "
-          f"gunicorn {args.workers} workers × {args.threads} threads (gthread), {cores} cores "
+          f"uvicorn {args.workers} workers × {args.threads} listener threads, {cores} cores "
           f"(client and servers on the same machine)\n")  # fmt: skip
     print("| server | requests | p50 ack (ms) | p99 ack (ms) | throughput (req/s) "
           "| server CPU per request (ms) | errors |")  # fmt: skip
@@ -305,7 +306,7 @@ def main() -> None:
     for label, r in (("econ071 serve --http (Bolt + engine, answer in the ack)", app),
                      ("econ071 serve --http, button clicks (ack, then answered in the"
                       " background)", clicks),
-                     ("baseline: trivial WSGI app, same gunicorn settings", base)):  # fmt: skip
+                     ("baseline: trivial ASGI app, same uvicorn settings", base)):  # fmt: skip
         print(f"| {label} | {r['n']} | {r['p50']:.1f} | {r['p99']:.1f} | {r['rps']:.0f} | "
               f"{r['cpu_ms']:.2f} | {r['errors']} |")  # fmt: skip
     print(f"| ratio app / baseline | | {app['p50'] / base['p50']:.1f}× | "

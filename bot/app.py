@@ -14,12 +14,8 @@ from slack_bolt import App, BoltContext
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 
-from bot import listeners
+from bot import listeners, slack_client
 from bot.assistant import Assistant
 from bot.settings import Settings, SettingsError
 from indicators.engine import Engine
@@ -28,18 +24,8 @@ log = logging.getLogger(__name__)
 
 
 def web_client(settings: Settings) -> WebClient:
-    """A WebClient on SLACK_API_URL (if set) that waits and retries when rate limited."""
-    kwargs: dict[str, Any] = {"token": settings.bot_token}
-    if settings.api_url:
-        kwargs["base_url"] = settings.api_url
-    return WebClient(
-        **kwargs,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=1),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    """The app's WebClient (bot.slack_client's factory): SLACK_API_URL, retry handlers."""
+    return slack_client.web_client(settings.bot_token, settings.api_url, settings.retry_policy)
 
 
 class _SameTokenWarning(logging.Filter):
@@ -88,6 +74,8 @@ def create_app(settings: Settings, engine: Engine, assistant: Assistant | None =
     def attach_assistant(context: BoltContext, next: Any) -> None:  # noqa: A002 (Bolt's name)
         context["econ071"] = assistant
         context["econ071_received_at"] = time.monotonic()
+        if context.response_url:  # respond() with the retry handlers, raising when it fails
+            context["respond"] = slack_client.Responder(context.response_url, settings.retry_policy)
         next()
 
     listeners.register(app, settings.command)

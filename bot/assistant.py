@@ -17,13 +17,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot import blocks, charts
 from bot.deliveries import Deliveries
 from bot.followups import follow_ups
 from bot.settings import Settings
+from bot.slack_client import DeliveryFailed
 from indicators.answer import Answer
+from indicators.cleantext import clean
 from indicators.engine import Engine
-from indicators.questionlog import QuestionLog
+from indicators.questionlog import UNDELIVERED, QuestionLog, understood
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +42,22 @@ class Reply:
 
 
 def question_text(slack_text: str | None, bot_user_id: str | None = None) -> str:
-    """The question as the engine should read it: the bot's own mention removed and
-    Slack's escaping (&amp; &lt; &gt;) undone. Everything else, ``<!channel>`` included,
-    stays as typed; the reply escapes it again."""
+    """The question as the engine should read it: the bot's own mention removed, Slack's
+    escaping (&amp; &lt; &gt;) undone, control characters made visible and format
+    characters removed (indicators.cleantext). Everything else, ``<!channel>``
+    included, stays as typed; the reply escapes it again."""
     text = slack_text or ""
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
-    return " ".join(html.unescape(text).split())
+    return clean(" ".join(html.unescape(text).split()), newlines=False)
+
+
+def _why(exc: Exception) -> str:
+    """What Slack answered, in a few words (never a token: slack_sdk's errors hold none)."""
+    if isinstance(exc, SlackApiError) and exc.response is not None:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        return f"Slack answered HTTP {exc.response.status_code}" + (f" ({error})" if error else "")
+    return str(exc) or type(exc).__name__
 
 
 class Assistant:
@@ -131,6 +144,13 @@ class Assistant:
         def run() -> None:
             try:
                 fn(*args, **kwargs)
+            except (DeliveryFailed, SlackApiError) as exc:  # Slack's trouble, not a bug
+                log.error(
+                    "a reply was lost: Slack did not take it (retries: up to %d; %s): %s",
+                    self.settings.retry_policy.retries,
+                    getattr(fn, "__name__", type(fn).__name__),
+                    _why(exc),
+                )
             except Exception:
                 log.exception(
                     "background work after the ack failed (%s)",
@@ -168,6 +188,38 @@ class Assistant:
         except Exception:
             log.warning("the chart for an answer could not be sent", exc_info=True)
             return False
+
+    def deliver(
+        self,
+        send: Callable[[], Any],
+        reply: Reply,
+        question: str,
+        user_id: str | None,
+        surface: str,
+        where: str,
+    ) -> bool:
+        """Send a reply (``send`` retries as bot.slack_client's clients do) and log the
+        question. A reply Slack finally did not take is logged once, with what was lost
+        and where it should have gone, and the question is logged as not delivered."""
+        try:
+            send()
+        except Exception as exc:  # noqa: BLE001 (any failure to deliver is the same loss)
+            log.error(
+                "an answer was lost: the reply to a %s (%s; %s, %s) could not be delivered"
+                " (retries: up to %d): %s",
+                surface, where, reply.answer.status, understood(reply.answer),
+                self.settings.retry_policy.retries, _why(exc),
+            )  # fmt: skip
+            self.question_log.record(
+                question,
+                status=UNDELIVERED,
+                understood=understood(reply.answer),
+                user_id=user_id,
+                surface=surface,
+            )
+            return False
+        self.log_question(reply, question, user_id, surface)
+        return True
 
     def first_delivery(self, key: str) -> bool:
         return self.deliveries.first(key)

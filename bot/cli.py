@@ -41,8 +41,12 @@ def ask(question: tuple[str, ...], as_json: bool) -> None:
     text = " ".join(question)
     answer = engine.ask(text)
     if as_json:
+        from indicators.cleantext import clean
+
         reply = render.text(answer)
-        click.echo(json.dumps(answer.to_json(reply), ensure_ascii=False, indent=2))
+        # JSON escapes C0 controls itself; clean() takes out the rest (bidi, C1) and
+        # keeps the JSON valid.
+        click.echo(clean(json.dumps(answer.to_json(reply), ensure_ascii=False, indent=2)))
     else:
         click.echo(render.text(answer))
 

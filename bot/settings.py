@@ -30,6 +30,18 @@ DEFAULT_ACK_BUDGET = 1.5
 DM = "dm"  # in ECON071_ALLOWED_CHANNELS: also answer direct messages
 
 
+DEFAULT_RETRIES = 5  # per kind of trouble: 0,5 + 1 + 2 + 4 + 8 s of backoff
+DEFAULT_BACKOFF = 0.5  # seconds, doubled at every attempt
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a call to Slack is retried (bot/slack_client.py)."""
+
+    retries: int = DEFAULT_RETRIES
+    backoff: float = DEFAULT_BACKOFF
+
+
 class SettingsError(Exception):
     "A setting is missing or malformed; the message names the variable, never its value"
 
@@ -45,6 +57,7 @@ class Settings:
     allowed_channels: frozenset[str] = frozenset()
     ack_budget: float = DEFAULT_ACK_BUDGET
     command: str = "/071"
+    retry_policy: RetryPolicy = RetryPolicy()
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -109,6 +122,26 @@ def _ack_budget(env: Mapping[str, str]) -> float:
     return budget
 
 
+def retry_policy(env: Mapping[str, str] | None = None) -> RetryPolicy:
+    """ECON071_SLACK_RETRIES (0–20) and ECON071_SLACK_RETRY_BACKOFF (seconds, 0–10)."""
+    env = os.environ if env is None else env
+    raw = env.get("ECON071_SLACK_RETRIES", "").strip() or str(DEFAULT_RETRIES)
+    if not raw.isdigit() or int(raw) > 20:
+        raise SettingsError(
+            "ECON071_SLACK_RETRIES is malformed: expected a whole number from 0 to 20"
+        )
+    raw_backoff = env.get("ECON071_SLACK_RETRY_BACKOFF", "").strip() or str(DEFAULT_BACKOFF)
+    try:
+        backoff = float(raw_backoff)
+    except ValueError:
+        backoff = -1.0
+    if not 0 <= backoff <= 10:
+        raise SettingsError(
+            "ECON071_SLACK_RETRY_BACKOFF is malformed: expected seconds from 0 to 10"
+        )
+    return RetryPolicy(int(raw), backoff)
+
+
 def from_env(env: Mapping[str, str] | None = None, *, mode: str = SOCKET) -> Settings:
     """Read and check the settings for Socket Mode (``socket``) or HTTP mode (``http``)."""
     env = os.environ if env is None else env
@@ -144,6 +177,7 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str = SOCKET) -> Set
         allowed_teams=_id_list(env, "ECON071_ALLOWED_TEAMS", _TEAM),
         allowed_channels=_id_list(env, "ECON071_ALLOWED_CHANNELS", CHANNEL_ID, (DM,)),
         ack_budget=_ack_budget(env),
+        retry_policy=retry_policy(env),
     )
 
 
@@ -156,7 +190,9 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites log records so that no token or signing secret reaches a handler."""
+    """Rewrites log records so that no token or signing secret reaches a handler, and no
+    control character (an ESC sequence in a question, say) reaches the terminal or
+    journal an administrator reads the log in (indicators.cleantext)."""
 
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -166,11 +202,13 @@ class RedactingFilter(logging.Filter):
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        clean = redact(message, self.secrets)
+        from indicators.cleantext import clean as printable
+
+        clean = printable(redact(message, self.secrets))
         if clean != message:
             record.msg, record.args = clean, None
         if record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
+            record.exc_text = printable(redact(record.exc_text, self.secrets))
         return True
 
 

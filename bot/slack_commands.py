@@ -1,13 +1,14 @@
 """``econ071 serve`` (the Slack app), ``econ071 vragen`` (the question log) and
 ``econ071 manifest`` (the Slack app manifest).
 
-Slack, gunicorn and the engine are imported inside the commands, so that
+Slack, uvicorn and the engine are imported inside the commands, so that
 ``econ071 ask`` never loads them.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from datetime import date, datetime
@@ -17,7 +18,7 @@ import click
 
 DEFAULT_PORT = 3000
 DEFAULT_WORKERS = 2
-DEFAULT_THREADS = 8
+DEFAULT_THREADS = 8  # per worker: Bolt's listeners, off the event loop
 
 
 def _settings(mode: str):
@@ -46,7 +47,7 @@ def _checked(fn, *args: Any) -> Any:
     "--http",
     "http_mode",
     is_flag=True,
-    help="HTTP mode (production): serve /slack/events with gunicorn. "
+    help="HTTP mode (production): serve /slack/events with uvicorn (ASGI). "
     "Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.",
 )
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
@@ -63,18 +64,19 @@ def _checked(fn, *args: Any) -> Any:
     type=click.IntRange(1, 64),
     default=DEFAULT_WORKERS,
     show_default=True,
-    help="HTTP mode: gunicorn worker processes (each keeps one engine).",
+    help="HTTP mode: uvicorn worker processes (each keeps one engine).",
 )
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
     default=DEFAULT_THREADS,
     show_default=True,
-    help="HTTP mode: threads per worker.",
+    help="HTTP mode: threads per worker that run the listeners (connections wait on "
+    "the event loop, not in a thread).",
 )
 def serve(http_mode: bool, host: str, port: int, workers: int, threads: int) -> None:
     """Run the Slack app: Socket Mode by default (SLACK_BOT_TOKEN and SLACK_APP_TOKEN),
-    or HTTP mode behind gunicorn with --http. See docs/slack.md."""
+    or HTTP mode under uvicorn with --http. See docs/slack.md."""
     from bot.settings import HTTP, SOCKET
 
     if http_mode:
@@ -108,7 +110,7 @@ def _serve_socket(settings) -> None:
 
 
 def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> None:
-    from gunicorn.app.base import BaseApplication
+
     from slack_sdk.errors import SlackApiError
 
     from bot.app import web_client
@@ -126,27 +128,16 @@ def _serve_http(settings, host: str, port: int, workers: int, threads: int) -> N
         where = "SLACK_API_URL" if settings.api_url else "slack.com"
         raise click.ClickException(f"Slack's Web API ({where}) cannot be reached: {exc}") from None
 
-    # The weekly summary and the CBS sync run in this (master) process, not in every worker.
+    # The weekly summary and the CBS sync run in this (supervising) process, not in every
+    # worker.
     _start_schedules(engine, web_client(settings))
-    options = gunicorn_options(host, port, workers, threads)
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            for key, value in options.items():
-                if key in self.cfg.settings:  # settings of newer gunicorns only where known
-                    self.cfg.set(key, value)
-
-        def load(self):
-            from bot import wsgi
-
-            return wsgi.app
-
+    os.environ["ECON071_HTTP_THREADS"] = str(threads)  # read by every worker (bot.asgi)
     click.echo(
         f"econ071: HTTP mode on http://{host}:{port}/slack/events "
-        f"({workers} workers × {threads} threads)",
+        f"(uvicorn, {workers} worker{'s' if workers > 1 else ''} × {threads} threads)",
         err=True,
     )
-    Server().run()
+    run_uvicorn("bot.asgi:app", host, port, workers)
 
 
 def _start_schedules(engine, client) -> None:
@@ -159,21 +150,46 @@ def _start_schedules(engine, client) -> None:
     _checked(start_from_env, engine, None, sync_job)
 
 
-def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """The gunicorn settings of HTTP mode (the same as the command in docs/slack.md)."""
+def run_uvicorn(app: str, host: str, port: int, workers: int) -> None:
+    """Serve the ASGI ``app`` (an import string) with uvicorn: one process, or a
+    supervisor and ``workers`` processes sharing one listening socket.
+
+    The socket is made here, not by uvicorn: uvicorn's own (for --workers) is created
+    without IPPROTO_TCP, so asyncio never sets TCP_NODELAY on its connections and every
+    response waited ~40 ms for a delayed ACK (Nagle)."""
+    import socket
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(app, **uvicorn_options(host, port, workers))
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    if workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def uvicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+    """The uvicorn settings of HTTP mode (the same as the command in docs/slack.md)."""
     return {
-        "bind": f"{host}:{port}",
+        "host": host,
+        "port": port,
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "timeout": 30,
-        "graceful_timeout": 30,
-        "keepalive": 5,
-        "errorlog": "-",
-        "loglevel": "info",
-        # gunicorn >= 25.1 opens a control socket in $HOME; one fixed path per user would
-        # clash between two servers on one machine, and nothing here uses it.
-        "control_socket_disable": True,
+        "log_config": None,  # our logging (bot.settings.configure_logging: tokens redacted)
+        "access_log": False,  # the question log says what was asked, without names
+        "timeout_keep_alive": 5,
+        "timeout_graceful_shutdown": 30,
+        "lifespan": "on",
+        "server_header": False,
+        "backlog": 2048,
     }
 
 
@@ -208,6 +224,7 @@ STATUS_LABELS = {
     "not found": "geen antwoord",
     "clarify": "wedervraag",
     "error": "fout",
+    "undelivered": "niet bezorgd",
     "answered": "beantwoord",
 }
 
@@ -221,9 +238,15 @@ STATUS_LABELS = {
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many questions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON.")
-def vragen(since: datetime | None, limit: int | None, as_json: bool) -> None:
+@click.option(
+    "--csv", "as_csv", is_flag=True, help="Print the questions as CSV (for a spreadsheet)."
+)
+def vragen(since: datetime | None, limit: int | None, as_json: bool, as_csv: bool) -> None:
     """List the questions asked in Slack: answers marked unhelpful (👎) first, then the
-    unanswered, e.g. econ071 vragen --sinds 2025-01-01."""
+    unanswered, e.g. econ071 vragen --sinds 2025-01-01.
+
+    Logged text is printed cleaned: control characters made visible (ESC as ␛), format
+    characters such as bidirectional overrides removed (indicators.cleantext)."""
     from indicators import paths
     from indicators.questionlog import QuestionLog
 
@@ -231,9 +254,12 @@ def vragen(since: datetime | None, limit: int | None, as_json: bool) -> None:
     if not db.exists():
         raise click.ClickException(f"no store at {db}; nothing has been asked yet")
     since_day: date | None = since.date() if since else None
-    rows = QuestionLog(db).questions(since=since_day, limit=limit)
+    rows = [_printable(r) for r in QuestionLog(db).questions(since=since_day, limit=limit)]
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+        return
+    if as_csv:
+        _csv(rows)
         return
     counts = {label: 0 for label in STATUS_LABELS.values()}
     for r in rows:
@@ -253,3 +279,30 @@ def vragen(since: datetime | None, limit: int | None, as_json: bool) -> None:
             f"{when}  {status:<13}  {r.surface or '-':<7}  {flag}{r.text}"
             + (f"  [{r.understood}]" if r.understood else "")
         )
+
+
+def _printable(row: Any) -> Any:
+    """A logged question with every text field cleaned for a terminal or a spreadsheet:
+    one line each, no control or format characters."""
+    import dataclasses
+
+    from indicators.cleantext import clean
+
+    fields = {k: clean(v, newlines=False) for k, v in row.__dict__.items() if isinstance(v, str)}
+    return dataclasses.replace(row, **fields)
+
+
+def _csv(rows: list[Any]) -> None:
+    """The questions as CSV. A text a spreadsheet would take for a formula (=, +, -, @)
+    is prefixed with a single quote, as OWASP recommends against CSV injection."""
+    import csv
+    import io
+
+    columns = ["asked_at", "status", "surface", "text", "understood", "user_hash"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        cells = ["" if getattr(r, c) is None else str(getattr(r, c)) for c in columns]
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in cells])
+    click.echo(out.getvalue(), nl=False)

@@ -22,18 +22,13 @@ from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
+from bot import slack_client
+from bot.settings import DEFAULT_BACKOFF, DEFAULT_RETRIES, RetryPolicy, SettingsError, retry_policy
 from indicators import chart, summary, summary_ledger, summary_render
 from indicators.engine import Engine
 
 log = logging.getLogger(__name__)
-
-DEFAULT_RETRIES = 3  # per kind of trouble: rate limit, server error, connection
 
 
 class NotConfigured(Exception):
@@ -58,21 +53,15 @@ class Outcome:
 def make_client(
     token: str, base_url: str | None = None, *, retries: int = DEFAULT_RETRIES
 ) -> WebClient:
-    """A WebClient that waits out rate limits (Retry-After) and retries server errors and
-    dropped connections, up to ``retries`` times each."""
-    handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=retries),
-        RateLimitErrorRetryHandler(max_retry_count=retries),
-        ServerErrorRetryHandler(max_retry_count=retries),
-    ]
-    return WebClient(
-        token=token, base_url=base_url or WebClient.BASE_URL, retry_handlers=handlers, timeout=30
-    )
+    """A WebClient (bot.slack_client's factory) that waits out rate limits (Retry-After)
+    and retries server errors and dropped connections, up to ``retries`` times each."""
+    policy = RetryPolicy(retries=retries, backoff=DEFAULT_BACKOFF)
+    return slack_client.web_client(token, base_url, policy, timeout=30)
 
 
 def client_from_env(env: Mapping[str, str] | None = None) -> WebClient:
-    """The client from SLACK_BOT_TOKEN, SLACK_API_URL (default slack.com) and
-    ECON071_SLACK_RETRIES (default 3)."""
+    """The client from SLACK_BOT_TOKEN, SLACK_API_URL (default slack.com),
+    ECON071_SLACK_RETRIES (default 5) and ECON071_SLACK_RETRY_BACKOFF."""
     env = os.environ if env is None else env
     token = env.get("SLACK_BOT_TOKEN", "").strip()
     if not token:
@@ -80,10 +69,11 @@ def client_from_env(env: Mapping[str, str] | None = None) -> WebClient:
     base_url = env.get("SLACK_API_URL", "").strip() or None
     if base_url and not base_url.endswith("/"):
         base_url += "/"
-    raw = env.get("ECON071_SLACK_RETRIES", "").strip() or str(DEFAULT_RETRIES)
-    if not raw.isdigit():
-        raise NotConfigured("ECON071_SLACK_RETRIES is malformed: expected a whole number")
-    return make_client(token, base_url, retries=int(raw))
+    try:
+        policy = retry_policy(env)
+    except SettingsError as exc:
+        raise NotConfigured(str(exc)) from None
+    return slack_client.web_client(token, base_url, policy, timeout=30)
 
 
 def post_summary(

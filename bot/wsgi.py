@@ -1,10 +1,11 @@
-"""HTTP mode under a production WSGI server. Events, commands and interactions are
-served at ``/slack/events`` (Bolt's WSGI adapter); ``/healthz`` answers 200 for a load
-balancer. For example::
+"""HTTP mode under a WSGI server, for a deployment that wants one: the same checks at
+the door (bot.gate), the same Bolt app. ``econ071 serve --http`` runs the ASGI app
+under uvicorn instead (bot/asgi.py): under a threaded WSGI server a slow client holds a
+thread, so put this one only behind a reverse proxy that buffers whole requests::
 
-    gunicorn --workers 2 --worker-class gthread --threads 8 --bind 0.0.0.0:3000 'bot.wsgi:app'
+    gunicorn --workers 2 --worker-class gthread --threads 8 --bind 127.0.0.1:3000 'bot.wsgi:app'
 
-``econ071 serve --http`` runs the same under gunicorn. Each worker process builds its
+Each worker process builds its
 own app and its one Engine when it loads ``app`` (not at import, so that importing
 this module has no side effects).
 """
@@ -18,11 +19,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from bot import gate
 from bot.settings import HTTP, SettingsError, configure_logging, from_env
 from indicators.errors import Econ071Error
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
+EVENTS_PATH, HEALTH_PATH = gate.EVENTS_PATH, gate.HEALTH_PATH
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,8 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def create_wsgi_app(env: Mapping[str, str] | None = None) -> WSGIApp:
-    """The WSGI application for HTTP mode, from the settings in ``env`` (os.environ)."""
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-
+    """The WSGI application for HTTP mode, from the settings in ``env`` (os.environ).
+    Every request passes bot.gate (404/405/413/401/400) before Bolt sees it."""
     from bot.app import create_app
     from bot.assistant import Assistant
     from indicators.engine import Engine
@@ -42,30 +42,49 @@ def create_wsgi_app(env: Mapping[str, str] | None = None) -> WSGIApp:
     db = (os.environ if env is None else env).get("ECON071_DB")
     engine = Engine(Path(db).expanduser() if db else None)
     assistant = Assistant(settings, engine)
-    handler = SlackRequestHandler(create_app(settings, engine, assistant), path=EVENTS_PATH)
+    bolt_app = create_app(settings, engine, assistant)
+    secret = settings.signing_secret or ""
 
     # Bolt logs a refused request with its whole body (user names, the question); say
-    # only that it happened, and what to check.
+    # only that it happened, and what to check (bot.gate does).
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
-            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
-            return [b"ok"]
+        headers = _headers(environ)
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        response = gate.before_body(method, path, headers)
+        if response is None:
+            body = _read(environ)
+            response = gate.TOO_LARGE if body is None else gate.after_body(headers, body, secret)
+            if response is None:
+                response = gate.dispatch(bolt_app.dispatch, headers,
+                                         environ.get("QUERY_STRING", ""), body)  # fmt: skip
+        status = f"{response.status} {gate.REASONS.get(response.status, '')}".strip()
+        start_response(status, response.header_list())
+        return [response.body] if method != "HEAD" else []
 
-        def start(status: str, headers: list, *args: Any) -> Any:
-            if status.startswith("401"):
-                log.warning(
-                    "refused a request without a valid, recent Slack signature"
-                    " (if Slack's own requests are refused: check SLACK_SIGNING_SECRET and the clock)"
-                )
-            return start_response(status, headers, *args)
-
-        return handler(environ, start)
-
-    application.bolt_app = handler.app  # type: ignore[attr-defined]
+    application.bolt_app = bolt_app  # type: ignore[attr-defined]
     application.assistant = assistant  # type: ignore[attr-defined]
     return application
+
+
+def _headers(environ: Mapping[str, Any]) -> gate.Headers:
+    headers = [(k[5:].replace("_", "-").lower(), str(v)) for k, v in environ.items()
+               if k.startswith("HTTP_")]  # fmt: skip
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers.append((key.replace("_", "-").lower(), str(environ[key])))
+    return headers
+
+
+def _read(environ: Mapping[str, Any]) -> bytes | None:
+    """The body, or None when it is larger than gate.MAX_BODY."""
+    stream = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        return stream.read(int(length))
+    body = stream.read(gate.MAX_BODY + 1)  # chunked: the server ends the stream
+    return None if len(body) > gate.MAX_BODY else body
 
 
 def _load() -> WSGIApp:

@@ -25,8 +25,11 @@ from indicators.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer
 
 log = logging.getLogger(__name__)
 
-# "Unanswered first": what found no answer, then what needed asking back, then errors.
-STATUS_ORDER = (NOT_FOUND, CLARIFY, ERROR, ANSWERED)
+# An answer Slack did not take after every retry (bot.assistant.Assistant.deliver).
+UNDELIVERED = "undelivered"
+# "Unanswered first": what found no answer, then what needed asking back, then errors,
+# then answers that never reached the asker.
+STATUS_ORDER = (NOT_FOUND, CLARIFY, ERROR, UNDELIVERED, ANSWERED)
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ class QuestionLog:
             " (SELECT COUNT(*) FROM feedback f WHERE f.text = q.text AND f.helpful = 0) AS down"
             " FROM questions q WHERE q.asked_at >= ?"
             " ORDER BY down > 0 DESC, CASE q.status WHEN ? THEN 0 WHEN ? THEN 1 WHEN ? THEN 2"
-            " WHEN ? THEN 3 ELSE 4 END, q.asked_at DESC, q.id DESC"
+            " WHEN ? THEN 3 WHEN ? THEN 4 ELSE 5 END, q.asked_at DESC, q.id DESC"
         )
         params: list[object] = [since.isoformat() if since else "", *STATUS_ORDER]
         if limit is not None:

@@ -2,7 +2,8 @@
 
 Two environments share the templates in templates/: for ``mrkdwn`` every string of the
 answer is escaped per Slack's rules (& < >) before rendering, so that text a user typed
-(``<!channel>``, ``<@U123>``) can never notify anyone; ``plain`` is for the terminal. Templates mark
+(``<!channel>``, ``<@U123>``) can never notify anyone; ``plain`` is for the terminal. In
+both, every string is cleaned of control and format characters first (indicators.cleantext). Templates mark
 emphasis with the ``b`` and ``i`` filters, which are ``*x*``/``_x_`` in mrkdwn and bare
 text in plain.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ import jinja2
 
 from indicators import formatting, paths
 from indicators.answer import Answer
+from indicators.cleantext import clean
 
 MRKDWN, PLAIN = "mrkdwn", "plain"
 
@@ -32,43 +35,52 @@ MESSAGE_TEXT_MAX = 40000
 
 
 def slack_escape(text: str) -> str:
-    """Slack's three control characters: https://api.slack.com/reference/surfaces/formatting"""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's three control characters (https://api.slack.com/reference/surfaces/formatting),
+    after the text is cleaned of control and format characters (indicators.cleantext)."""
+    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def escaped(obj: Any, _memo: dict[int, Any] | None = None) -> Any:
+def escaped(obj: Any) -> Any:
     """A copy of an answer (or any part of it) with every string escaped for Slack.
 
     Escaping the data rather than the template output keeps the templates' own markup
     (``*bold*``, macro results) intact and escapes each user or data string exactly once.
     """
+    return _mapped(obj, slack_escape, {})
+
+
+def cleaned(obj: Any) -> Any:
+    """A copy of an answer (or any part of it) with every string cleaned for a terminal."""
+    return _mapped(obj, clean, {})
+
+
+def _mapped(obj: Any, fn: Callable[[str], str], memo: dict[int, Any]) -> Any:
     if isinstance(obj, str):
-        return slack_escape(obj)
+        return fn(obj)
     if isinstance(obj, int | float | bool) or obj is None:
         return obj
-    memo = {} if _memo is None else _memo
     if id(obj) in memo:  # the same figure is often in values and in extra
         return memo[id(obj)]
-    memo[id(obj)] = result = _escaped(obj, memo)
+    memo[id(obj)] = result = _copy(obj, fn, memo)
     return result
 
 
-def _escaped(obj: Any, memo: dict[int, Any]) -> Any:
+def _copy(obj: Any, fn: Callable[[str], str], memo: dict[int, Any]) -> Any:
     names = _FIELDS.get(type(obj))
     if names is None and dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         names = _FIELDS[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
     if names is not None:
         copy = object.__new__(type(obj))  # frozen dataclasses: fill the copy directly
         for name in names:
-            object.__setattr__(copy, name, escaped(getattr(obj, name), memo))
+            object.__setattr__(copy, name, _mapped(getattr(obj, name), fn, memo))
         return copy
     if isinstance(obj, dict):
-        return {k: escaped(v, memo) for k, v in obj.items()}
+        return {k: _mapped(v, fn, memo) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return type(obj)(escaped(v, memo) for v in obj)
+        return type(obj)(_mapped(v, fn, memo) for v in obj)
     return obj
 
 
@@ -179,7 +191,7 @@ def shorten(text: str, limit: int) -> str:
 
 def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
     env = environment(mode)
-    ctx = {"a": escaped(answer) if mode == MRKDWN else answer}
+    ctx = {"a": escaped(answer) if mode == MRKDWN else cleaned(answer)}
     header = tidy(env.get_template("_header.j2").render(ctx))
     body = tidy(env.get_template(f"{answer.kind}.j2").render(ctx))
     footer = tidy(env.get_template("_footer.j2").render(ctx))

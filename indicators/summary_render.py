@@ -42,7 +42,7 @@ class RenderedSummary:
 
 def render_summary(summary: Summary, mode: str = MRKDWN) -> RenderedSummary:
     env = render.environment(mode)
-    data = render.escaped(summary) if mode == MRKDWN else summary
+    data = render.escaped(summary) if mode == MRKDWN else render.cleaned(summary)
     module = env.get_template(TEMPLATE).make_module({"s": data})
     part = {
         name: render.tidy(str(getattr(module, name)(data)))

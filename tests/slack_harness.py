@@ -1,7 +1,8 @@
 """Run the real Slack app in HTTP mode on 127.0.0.1 and talk to it as Slack does.
 
-``HttpApp`` serves ``bot.wsgi.create_wsgi_app`` (the Bolt app behind its WSGI adapter,
-as under gunicorn) with a threaded wsgiref server; ``SlackSender`` signs and posts
+``HttpApp`` serves ``bot.asgi.create_asgi_app`` under uvicorn, as ``econ071 serve
+--http`` does (or, with ``server="wsgi"``, ``bot.wsgi.create_wsgi_app`` with a threaded
+wsgiref server, as gunicorn would); ``SlackSender`` signs and posts
 slash commands, events and interactions exactly as Slack does (v0, HMAC-SHA256 of
 ``v0:{timestamp}:{body}`` with the signing secret). Slack's Web API is the
 ``SlackStandIn``.
@@ -13,6 +14,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import socket
 import socketserver
 import sqlite3
 import threading
@@ -101,31 +103,56 @@ class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 class HttpApp:
     """The app in HTTP mode on a free port of 127.0.0.1 (a context manager)."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
-        from bot.wsgi import create_wsgi_app
+    def __init__(self, env: Mapping[str, str], server: str = "asgi") -> None:
+        if server == "asgi":
+            from bot.asgi import create_asgi_app
 
-        self.wsgi = create_wsgi_app(env)
-        self.bolt_app = self.wsgi.bolt_app  # type: ignore[attr-defined]
-        self.assistant = self.wsgi.assistant  # type: ignore[attr-defined]
-        self._server = make_server(
-            "127.0.0.1",
-            0,
-            self.wsgi,
-            server_class=_ThreadingWSGIServer,
-            handler_class=_QuietHandler,
-        )
-        self.url = f"http://127.0.0.1:{self._server.server_port}/slack/events"
-        self.base = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+            self.app: Any = create_asgi_app(env)
+            self._uvicorn, self._server, port = _uvicorn(self.app)
+            self._thread = threading.Thread(target=self._uvicorn.run,
+                                            kwargs={"sockets": [self._server]}, daemon=True)  # fmt: skip
+        else:
+            from bot.wsgi import create_wsgi_app
+
+            self.app = create_wsgi_app(env)
+            self._uvicorn = None
+            self._server = make_server("127.0.0.1", 0, self.app,
+                                       server_class=_ThreadingWSGIServer,
+                                       handler_class=_QuietHandler)  # fmt: skip
+            port = self._server.server_port
+            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.bolt_app = self.app.bolt_app
+        self.assistant = self.app.assistant
+        self.url = f"http://127.0.0.1:{port}/slack/events"
+        self.base = f"http://127.0.0.1:{port}"
 
     def __enter__(self) -> HttpApp:
         self._thread.start()
+        if self._uvicorn is not None:
+            deadline = time.monotonic() + 10
+            while not self._uvicorn.started and time.monotonic() < deadline:
+                time.sleep(0.01)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
+            self._thread.join(timeout=10)
+            self._server.close()
+            return
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+def _uvicorn(app: Any) -> tuple[Any, socket.socket, int]:
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                            timeout_keep_alive=5, timeout_graceful_shutdown=5)  # fmt: skip
+    return uvicorn.Server(config), sock, sock.getsockname()[1]
 
 
 class SlackSender:

@@ -317,7 +317,9 @@ class SlackStandIn:
             if payload is None:
                 error = "ratelimited" if failure.status == 429 else f"http_{failure.status}"
                 payload = {"ok": False, "error": error}
-            extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            extra = {}
+            if failure.retry_after is not None:
+                extra = {"Retry-After": str(failure.retry_after)}
             self._send(request, failure.status, payload, extra)
             return
         if method in ("response_url", "upload"):

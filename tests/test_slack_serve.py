@@ -1,4 +1,4 @@
-"""``econ071 serve --http``: the production setup (gunicorn, several worker processes),
+"""``econ071 serve --http``: the production setup (uvicorn, several worker processes),
 started as an admin starts it, answering signed requests; the worker processes share
 the question log without losing a row."""
 
@@ -39,7 +39,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def gunicorn_server(slack_api, store_path, tmp_path_factory):
+def http_server(slack_api, store_path, tmp_path_factory):
     db = copy_store(store_path, tmp_path_factory.mktemp("serve-store"))
     port = free_port()
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -64,16 +64,17 @@ def gunicorn_server(slack_api, store_path, tmp_path_factory):
                 proc.kill()
                 pytest.fail("econ071 serve --http did not start:\n" + log_file.read_text())
             time.sleep(0.1)
-        # Both workers up: gunicorn boots them one after the other.
-        while log_file.read_text().count("Booting worker") < 2 and time.monotonic() < deadline:
+        # Both workers up: uvicorn starts them one after the other.
+        while (log_file.read_text().count("Application startup complete") < 2
+               and time.monotonic() < deadline):  # fmt: skip
             time.sleep(0.05)
         yield base, db, proc, log_file
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
 
 
-def test_serve_http_answers_signed_commands_and_events(gunicorn_server, slack):
-    base, _, _, _ = gunicorn_server
+def test_serve_http_answers_signed_commands_and_events(http_server, slack):
+    base, _, _, _ = http_server
     sender = SlackSender(base + "/slack/events")
     body = sender.command("banen Leiden 2016", slack.response_url()).json()
     assert_valid_blocks(body["blocks"])
@@ -84,8 +85,8 @@ def test_serve_http_answers_signed_commands_and_events(gunicorn_server, slack):
     assert sender.command("banen", slack.response_url(), signed=False).status_code == 401
 
 
-def test_worker_processes_share_the_question_log_without_losing_rows(gunicorn_server, slack):
-    base, db, _, _ = gunicorn_server
+def test_worker_processes_share_the_question_log_without_losing_rows(http_server, slack):
+    base, db, _, _ = http_server
     sender = SlackSender(base + "/slack/events")
     questions = [f"banen Leiden {year} #{i}" for i, year in enumerate([2010, 2016] * 20)]
     with ThreadPoolExecutor(8) as pool:
@@ -101,8 +102,47 @@ def test_worker_processes_share_the_question_log_without_losing_rows(gunicorn_se
     assert set(questions) <= logged
 
 
-def test_serve_http_logs_no_token(gunicorn_server):
-    _, _, _, log_file = gunicorn_server
+def test_serve_http_logs_no_token(http_server):
+    _, _, _, log_file = http_server
     text = log_file.read_text()
-    assert "Booting worker" in text and "HTTP mode on http://127.0.0.1:" in text
+    assert text.count("Started server process") == 2 and "HTTP mode on http://127.0.0.1:" in text
     assert BOT_TOKEN not in text and SIGNING_SECRET not in text
+
+
+def test_normal_commands_are_acked_within_budget_while_50_slow_clients_hang_on(http_server,
+                                                                             slack):  # fmt: skip
+    """Slow clients (one byte a second, in their headers or their body) hold a connection
+    each, never a worker: signed commands beside them are acked as usual."""
+    from slow_clients import SlowClients
+
+    base, _, proc, _ = http_server
+    sender = SlackSender(base + "/slack/events")
+    port = int(base.rsplit(":", 1)[1])
+    with SlowClients("127.0.0.1", port, 50, interval=0.5) as slow:
+        time.sleep(1.0)  # every slow client has sent something, none has finished
+        timings = []
+        for i in range(16):
+            started = time.monotonic()
+            response = sender.command(f"banen Leiden 2016 #{i}", slack.response_url(), timeout=5)
+            timings.append(time.monotonic() - started)
+            assert response.status_code == 200 and FIGURE in response.text
+        assert slow.connected == 50
+    assert max(timings) < 1.5, timings  # Slack allows 3 s; an idle server takes ~10 ms
+    assert proc.poll() is None
+
+
+def test_junk_gets_4xx_from_the_real_server_and_no_traceback_in_its_log(http_server):
+    base, _, proc, log_file = http_server
+    sender = SlackSender(base + "/slack/events")
+    form, js = "application/x-www-form-urlencoded", "application/json"
+    statuses = [
+        sender.post(b"payload=not json", form, signed=False).status_code,
+        sender.post(b"payload=null", form).status_code,
+        sender.post(b'{"type": "event_callback", "event": [1]}', js).status_code,
+        sender.post(b"x" * (2 * 1024 * 1024), form).status_code,
+        requests.get(base + "/slack/events", timeout=5).status_code,
+        requests.post(base + "/elders", timeout=5).status_code,
+    ]
+    assert statuses == [401, 400, 400, 413, 405, 404]
+    time.sleep(0.2)
+    assert "Traceback" not in log_file.read_text() and proc.poll() is None

@@ -43,5 +43,7 @@ def _respond_when_ready(
     assistant: Assistant, job: Future[Reply], respond: Respond, question: str, user_id: str | None
 ) -> None:
     reply = job.result()
-    respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral")
-    assistant.log_question(reply, question, user_id, COMMAND)
+    assistant.deliver(
+        lambda: respond(blocks=reply.blocks, text=reply.text, response_type="ephemeral"),
+        reply, question, user_id, COMMAND, "response_url",
+    )  # fmt: skip

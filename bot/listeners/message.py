@@ -45,6 +45,10 @@ def answer_message(
         return
     question = question_text(event.get("text"), context.get("bot_user_id"))
     reply = assistant.reply(question, conversation=True)
-    say(blocks=reply.blocks, text=reply.text, thread_ts=thread_ts)
-    assistant.log_question(reply, question, event.get("user"), surface)
-    assistant.send_chart(client, reply.answer, event.get("channel"), thread_ts)
+    where = f"channel {event.get('channel')}" + (f", thread {thread_ts}" if thread_ts else "")
+    delivered = assistant.deliver(
+        lambda: say(blocks=reply.blocks, text=reply.text, thread_ts=thread_ts),
+        reply, question, event.get("user"), surface, where,
+    )  # fmt: skip
+    if delivered:
+        assistant.send_chart(client, reply.answer, event.get("channel"), thread_ts)
