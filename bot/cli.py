@@ -11,19 +11,16 @@ import sys
 
 import click
 
-from indicators.errors import Econ071Error
+from bot.boundary import Guarded
 
 
 def _engine():
     from indicators.engine import Engine
 
-    try:
-        return Engine()
-    except Econ071Error as exc:
-        raise click.ClickException(str(exc)) from None
+    return Engine()  # a store that cannot be used: one line from the boundary (bot.boundary)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="econ071")
 def main() -> None:
     """Economie071's indicator assistant: figures on the 071 labour market, in Dutch,
@@ -72,10 +69,7 @@ def build() -> None:
     from indicators import paths
     from indicators.build import build as build_store
 
-    try:
-        counts = build_store(paths.db_path(), paths.data_dir())
-    except Econ071Error as exc:
-        raise click.ClickException(str(exc)) from None
+    counts = build_store(paths.db_path(), paths.data_dir())
     click.echo(f"Built {paths.db_path()}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 

@@ -32,13 +32,11 @@ def _settings(mode: str):
 
 
 def _checked(fn, *args: Any) -> Any:
-    from bot.settings import SettingsError
-    from indicators.errors import Econ071Error
+    """Errors end the command as one line with its exit status (bot.boundary)."""
+    from bot.boundary import boundary
 
-    try:
+    with boundary():
         return fn(*args)
-    except (SettingsError, Econ071Error) as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 @click.command()

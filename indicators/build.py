@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from indicators import schema
+from indicators import health, schema
 from indicators.errors import DataError
 from indicators.store import content_hash, stat_signature
 
@@ -334,12 +334,38 @@ def _migrate_figures(conn: sqlite3.Connection) -> None:
 def build(db_path: Path, data_dir: Path) -> dict[str, int]:
     """(Re)build the seed part of the store at db_path from data_dir, atomically.
 
-    Returns the number of seed rows per table.
+    Returns the number of seed rows per table. A damaged store file is moved aside first
+    (health.damaged); a full disk, a read-only store or a directory that cannot be made
+    raise health.StoreProblem.
     """
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    health.make_directory(db_path)
+    with health.translated(db_path):
+        if db_path.exists():
+            reason = health.check(db_path) or _unreadable(db_path)
+            if reason:
+                health.damaged(db_path, reason, rebuild_anyway=True)
+        return _build(db_path, data_dir)
+
+
+def _unreadable(db_path: Path) -> str | None:
+    """SQLite's own word on a file whose header looked fine, when it cannot read it."""
+    conn = sqlite3.connect(db_path, timeout=30)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if health.sqlite_kind(exc) == health.DAMAGED:
+            return str(exc)
+        raise
+    finally:
+        conn.close()
+    return None
+
+
+def _build(db_path: Path, data_dir: Path) -> dict[str, int]:
     conn = sqlite3.connect(db_path, timeout=30)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
+        health.limit_size(conn)
         imported_places = {
             r[0] for r in _maybe(conn, "SELECT code FROM places WHERE origin != 'seed'")
         }

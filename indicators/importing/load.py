@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators import formatting, paths, store
+from indicators import formatting, health, paths, store
 from indicators.catalog import normalise, split_list
 from indicators.errors import DataError
 from indicators.importing import (
@@ -94,6 +94,12 @@ def import_file(
     """Import ``path``; raise ImportRefused (store untouched) when it does not validate."""
     data_dir = data_dir or paths.data_dir()
     db_path = store.ensure_built(db_path, data_dir)
+    with health.translated(db_path):
+        return _import_file(db_path, path, list(mapping_files), table_id, data_dir)
+
+
+def _import_file(db_path: Path, path: Path, mapping_files: list[Path], table_id: str | None,
+                 data_dir: Path) -> ImportResult:  # fmt: skip
     det = detect.detect(path)
     try:
         maps = mapping.load(data_dir / "mappings", list(mapping_files))
@@ -106,6 +112,7 @@ def import_file(
         conn.execute("PRAGMA temp_store = FILE")
         # A bigger page cache (bounded: 64 MiB) keeps large imports from spilling pages.
         conn.execute("PRAGMA cache_size = -65536")
+        health.limit_size(conn)
         return _import(conn, det, maps, table_id, data_dir)
     except DataError as exc:
         raise ImportRefused([exc]) from None
@@ -210,12 +217,24 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         _check_references(conn, parsed.file, seen)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     return ImportResult(import_id, str(det.path), det.format, parsed.table.table_id,
                         parsed.table.title, sha, added, changed, unchanged, computed,
                         tuple(sorted(used)), tuple(warnings),
                         (written_at - started, time.perf_counter() - written_at))  # fmt: skip
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is still open. After SQLITE_FULL (or an I/O error) SQLite may have
+    rolled the transaction back itself: a second ROLLBACK would then fail with "no
+    transaction is active" and hide the real error, which is what is raised."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # the error being raised says what went wrong; SQLite rolls back on close
 
 
 def _read_ahead(chunks: Iterator) -> Iterator:

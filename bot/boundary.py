@@ -1,0 +1,118 @@
+"""The command line's one error boundary: every exception that ends a command becomes one
+line on stderr (what, where, what to do) and an exit status, never a traceback.
+
+``Guarded`` is the click group of ``econ071``: every command added to it is guarded
+(``main.add_command(sync)`` is all a new command needs). ``guarded`` does the same for a
+command used on its own. Set ECON071_DEBUG=1 to get the traceback of an unexpected error.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import IntEnum
+
+import click
+
+from indicators import health, paths
+from indicators.errors import Econ071Error
+
+log = logging.getLogger(__name__)
+
+
+class ExitStatus(IntEnum):
+    """What ``econ071``'s exit status means (README, "Troubleshooting")."""
+
+    OK = 0
+    FAILED = 1  # refused input, a wrong setting, a post that failed: the message says which
+    USAGE = 2  # a wrong option or argument (click)
+    DAMAGED = 3  # the store file is damaged
+    FULL = 4  # the disk (or the store's size limit) is full
+    READ_ONLY = 5  # the store or its directory cannot be written
+    NO_DIRECTORY = 6  # a directory that does not exist and cannot be created
+    BUSY = 7  # the store is locked by another process: try again
+    IO_ERROR = 8  # the disk could not be read or written
+    OUT_OF_MEMORY = 9
+    INTERNAL = 70  # a bug: please report it
+
+
+_BY_KIND = {
+    health.DAMAGED: ExitStatus.DAMAGED,
+    health.FULL: ExitStatus.FULL,
+    health.READ_ONLY: ExitStatus.READ_ONLY,
+    health.NO_DIRECTORY: ExitStatus.NO_DIRECTORY,
+    health.BUSY: ExitStatus.BUSY,
+    health.IO: ExitStatus.IO_ERROR,
+}
+
+
+class Failure(click.ClickException):
+    """A command's end as click prints it: ``Error: <message>``, then exit ``status``."""
+
+    def __init__(self, message: str, status: ExitStatus) -> None:
+        super().__init__(message)
+        self.exit_code = int(status)
+
+
+def failure(exc: BaseException) -> Failure | None:
+    """The message and exit status for an exception; None for click's own (usage errors,
+    --help, Ctrl-C), which click prints itself."""
+    if isinstance(exc, click.exceptions.ClickException | click.exceptions.Exit
+                  | click.exceptions.Abort | KeyboardInterrupt | SystemExit):  # fmt: skip
+        return None
+    if isinstance(exc, sqlite3.Error | OSError):
+        exc = health.explain(exc, paths.db_path()) or exc
+    if isinstance(exc, health.StoreProblem):
+        return Failure(str(exc), _BY_KIND.get(exc.kind, ExitStatus.FAILED))
+    if isinstance(exc, Econ071Error) or type(exc).__name__ == "SettingsError":
+        return Failure(str(exc), ExitStatus.FAILED)
+    if isinstance(exc, sqlite3.Error):
+        return Failure(f"the store {paths.db_path()} could not be used ({exc}); run "
+                       "'econ071 build' and try again", ExitStatus.IO_ERROR)  # fmt: skip
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return Failure(f"{where}{exc.strerror or exc}", ExitStatus.IO_ERROR)
+    if isinstance(exc, MemoryError):
+        return Failure("ran out of memory; close other programs or use a machine with more "
+                       "memory, and run the command again", ExitStatus.OUT_OF_MEMORY)  # fmt: skip
+    if os.environ.get("ECON071_DEBUG"):
+        return None  # the traceback, for whoever debugs
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return Failure(f"internal error ({type(exc).__name__}{': ' + text if text else ''}); "
+                   "please report it (ECON071_DEBUG=1 shows where it happened)",
+                   ExitStatus.INTERNAL)  # fmt: skip
+
+
+@contextmanager
+def boundary() -> Iterator[None]:
+    try:
+        yield
+    except BaseException as exc:
+        mapped = failure(exc)
+        if mapped is None:
+            raise
+        log.debug("command failed", exc_info=True)
+        raise mapped from None
+
+
+def guarded(command):
+    """Decorator: run a click callback inside the boundary."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with boundary():
+            return command(*args, **kwargs)
+
+    return run
+
+
+class Guarded(click.Group):
+    """A click group whose commands all run inside the boundary."""
+
+    def invoke(self, ctx: click.Context):
+        with boundary():
+            return super().invoke(ctx)
