@@ -9,13 +9,16 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.importing.errors import refuse
+from indicators.importing.sanity import guarded_csv
 
 
 def chunks(path: Path, shown: str, rows: int, **options) -> Iterator[pd.DataFrame]:
     """``pd.read_csv(path, **options)`` in chunks of ``rows``, each indexed by the line
     numbers of its rows (the header is line 1; blank lines are counted, then left out).
-    A file that cannot be read is refused, naming the line where that is known."""
-    reader = pd.read_csv(path, chunksize=rows, encoding="utf-8-sig", engine="c",
+    A file that cannot be read is refused, naming the line where that is known; so is a
+    line too long to be a CSV row, before it is read whole (sanity.LineGuard)."""
+    handle = guarded_csv(path, shown)
+    reader = pd.read_csv(handle, chunksize=rows, encoding="utf-8-sig", engine="c",
                          skip_blank_lines=False, **options)  # fmt: skip
     line = 2
     try:
@@ -38,3 +41,5 @@ def chunks(path: Path, shown: str, rows: int, **options) -> Iterator[pd.DataFram
         raise refuse(shown, None, None, f"cannot be read as CSV ({exc})") from None
     except UnicodeDecodeError as exc:
         raise refuse(shown, None, None, f"is not UTF-8 ({exc.reason})") from None
+    finally:
+        handle.close()

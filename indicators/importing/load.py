@@ -33,6 +33,7 @@ from indicators.importing import (
     mapping,
     records,
     regions,
+    sanity,
     statline_csv,
     tidy_csv,
 )
@@ -151,7 +152,6 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
             table_id: str | None, data_dir: Path) -> ImportResult:  # fmt: skip
     started = time.perf_counter()
     reference = regions.reference(data_dir / "mappings")
-    sha = file_hash(det)
     now = _now()
     # One transaction: the file is read, checked and written chunk by chunk; anything
     # wrong anywhere rolls it all back. Readers of the store see the import only whole.
@@ -169,12 +169,17 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         import_id = conn.execute(
             "INSERT INTO imports (file, sha256, format, table_id, title, imported_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (str(det.path), sha, det.format, parsed.table.table_id, parsed.table.title, now),
+            (str(det.path), "", det.format, parsed.table.table_id, parsed.table.title, now),
         ).lastrowid
         writer = FigureWriter(conn, import_id, now)
         lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.end}
+        checks = sanity.for_import(conn, parsed, plans, maps)
         try:
             for chunk in _read_ahead(parsed.chunks):
+                if parsed.tidy:
+                    checks.figures(chunk)
+                else:
+                    chunk = checks.observations(chunk)
                 frame = chunk if parsed.tidy else _figures(chunk, plans, src)
                 if parsed.checks_lifetime:
                     _check_lifetimes(frame, lifetimes, parsed)
@@ -185,6 +190,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
                 conn, det, maps, table_id, reference), plans, src) from None  # fmt: skip
         if writer.rows == 0:
             raise refuse(parsed.file, None, None, "holds no figures")
+        sha = file_hash(det)  # after reading: a file refused is not read twice
         written_at = time.perf_counter()
         seen = {c: writer.values(c) for c, _, _ in _REFERENCES}  # distinct values written
         used = seen["indicator"]
@@ -200,8 +206,9 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         if additive:
             computed = writer.compute_region(REGION, sorted(additive), sources)
         conn.execute(
-            "UPDATE imports SET rows_added = ?, rows_changed = ?, rows_unchanged = ? WHERE id = ?",
-            (added, changed, unchanged, import_id),
+            "UPDATE imports SET rows_added = ?, rows_changed = ?, rows_unchanged = ?, sha256 = ?"
+            " WHERE id = ?",
+            (added, changed, unchanged, sha, import_id),
         )
         conn.execute(
             "INSERT OR REPLACE INTO import_details (import_id, source, release, rows_computed, indicators,"

@@ -30,7 +30,8 @@ _JOIN = " AND ".join(f"f.{c} = c.{c}" for c in KEY_COLUMNS)
 _ROWS_PER_INSERT = 500  # rows per multi-row INSERT: far fewer statements than executemany
 _MAX_VARIABLES = 32_000  # SQLite's limit is 32,766 bound parameters per statement
 WRITE_ROWS = 500_000  # rows sorted and written together (~25 MB as ids)
-STATUS_ORDER = ("voorlopig", "nader voorlopig", "definitief")  # least final first
+# Least final first: a sum is as final as its least final part (a forecast's is a forecast).
+STATUS_ORDER = ("prognose", "voorlopig", "nader voorlopig", "definitief")
 
 
 class Repeated(Exception):
@@ -378,12 +379,15 @@ class FigureWriter:
         word = {6: "zes"}.get(len(members), str(len(members)))
         self._ensure_chunk_table()
         conn.execute("DELETE FROM temp.chunk")
-        rank = "CASE status WHEN ? THEN 1 WHEN ? THEN 2 WHEN ? THEN 3 ELSE 4 END"
+        n = len(STATUS_ORDER)
+        rank = (
+            f"CASE status {' '.join(f'WHEN ? THEN {i}' for i in range(1, n + 1))} ELSE {n + 1} END"
+        )
         conn.execute(
             "INSERT INTO temp.chunk (ref, indicator, place, period, breakdown, source, chapter,"  # noqa: S608
             " value, note, status, missing_reason, computed)"
             " SELECT 'berekend', indicator, ?, period, breakdown, source, chapter, sum(value), ?,"
-            f" CASE min({rank}) WHEN 1 THEN ? WHEN 2 THEN ? WHEN 3 THEN ? ELSE 0 END, 0, 1"
+            f" CASE min({rank}) {' '.join(f'WHEN {i} THEN ?' for i in range(1, n + 1))} ELSE 0 END, 0, 1"
             " FROM figure_values"
             f" WHERE indicator IN ({marks(ind_ids)}) AND place IN ({marks(members)})"
             f" AND source IN ({marks(src_ids)}) AND value IS NOT NULL AND computed = 0"
