@@ -89,6 +89,10 @@ def ensure_built(db_path: Path | None = None, data_dir: Path | None = None) -> P
     db_path = db_path or paths.db_path()
     data_dir = data_dir or paths.data_dir()
     with _build_lock, health.translated(db_path):
+        if db_path.is_dir():
+            raise health.StoreProblem(health.READ_ONLY, f"{db_path} is a directory, not a store; "
+                                      "set ECON071_DB to a file, e.g. "
+                                      f"{db_path / 'econ071.sqlite'}")  # fmt: skip
         if db_path.exists():
             reason = health.check(db_path)
             if reason is None:

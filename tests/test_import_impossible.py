@@ -169,6 +169,8 @@ def test_a_forecast_marks_its_future_periods(fresh_store, tmp_path, how):
     rows = dict(conn.execute("SELECT period, status FROM figures WHERE source = 'cbs_99998ned'"))
     conn.close()
     assert rows == {"2019": None, "2040": "prognose"}
+    asked = CliRunner().invoke(main, ["ask", "bevolking Leiden 2040"])
+    assert "140.000" in asked.output and "een prognose, geen meting" in asked.output
 
 
 # -- bounded memory whatever the input's shape ---------------------------------------------

@@ -266,3 +266,24 @@ def test_other_commands_on_a_garbage_store(imported, args, monkeypatch):
         assert health.damaged_copies(imported) and imported.exists()
         return
     one_line(result.output, ExitStatus.DAMAGED, result.exit_code, str(imported), "damaged")
+
+
+def test_the_wsgi_workers_say_the_same_line(imported):
+    """gunicorn's workers load bot.wsgi:app themselves: a damaged store stops them with
+    the command line's message (exit 4: gunicorn's "App failed to load"), no traceback."""
+    from slack_harness import SIGNING_SECRET
+
+    garble(imported, "garbage")
+    env = {**os.environ, "ECON071_DB": str(imported), "SLACK_BOT_TOKEN": BOT_TOKEN,
+           "SLACK_SIGNING_SECRET": SIGNING_SECRET}  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", "from bot import wsgi; wsgi.app"],
+                         capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert out.returncode == 4, out.stderr
+    assert "Traceback" not in out.stderr
+    assert f"the store {imported} is damaged" in out.stderr
+
+
+def test_a_store_path_that_is_a_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("ECON071_DB", str(tmp_path))
+    result = invoke("ask", "banen")
+    one_line(result.output, ExitStatus.READ_ONLY, result.exit_code, "is a directory", "ECON071_DB")

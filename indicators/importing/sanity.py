@@ -32,12 +32,13 @@ import pandas as pd
 from indicators.errors import DataError
 from indicators.importing.errors import Problems, refuse
 from indicators.importing.periods import bounds
+from indicators.schema import FORECAST_STATUS
 
 MAX_LINE_BYTES = 1 << 20  # 1 MiB: a CBS row is a few hundred bytes
 BLOCK = 1 << 16  # bytes handed to the CSV parser at a time (LineGuard)
 MAX_JSON_OBJECT = 1 << 20  # characters of one observation
 MAX_JSON_FILE = 64 << 20  # bytes of a metadata file (Properties, …Codes): CBS's are < 5 MB
-FORECAST = "prognose"  # the status of a forecast table's future periods
+FORECAST = FORECAST_STATUS  # the status of a forecast table's future periods
 _FORECAST_TITLE = re.compile(r"\bprogno|\braming|\bprojectie|\bverwachting", re.IGNORECASE)
 # Counts that may be below zero: balances, changes, growth, corrections.
 _SIGNED = re.compile(
