@@ -110,9 +110,26 @@ def guarded(command):
     return run
 
 
+class _OneLine(logging.Formatter):
+    """Warnings and errors of a command, when nothing else configured logging: one line
+    each, without the traceback (ECON071_DEBUG=1 keeps it)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if os.environ.get("ECON071_DEBUG"):
+            return super().format(record)
+        return f"econ071: {record.getMessage()}"
+
+
+_last_resort = logging.StreamHandler()  # stderr, looked up when it writes
+_last_resort.setLevel(logging.WARNING)
+_last_resort.setFormatter(_OneLine("econ071: %(message)s"))
+
+
 class Guarded(click.Group):
     """A click group whose commands all run inside the boundary."""
 
     def invoke(self, ctx: click.Context):
+        # Used only while no logging is configured (``serve`` configures its own).
+        logging.lastResort = _last_resort
         with boundary():
             return super().invoke(ctx)

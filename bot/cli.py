@@ -37,6 +37,11 @@ def ask(question: tuple[str, ...], as_json: bool) -> None:
     engine = _engine()
     text = " ".join(question)
     answer = engine.ask(text)
+    if answer.status == "error":  # a store damaged past its header: say so, not "Er ging iets mis"
+        from indicators import health
+
+        if problem := health.diagnose(engine.db_path):
+            raise problem
     if as_json:
         reply = render.text(answer)
         click.echo(json.dumps(answer.to_json(reply), ensure_ascii=False, indent=2))

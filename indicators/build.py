@@ -344,7 +344,13 @@ def build(db_path: Path, data_dir: Path) -> dict[str, int]:
             reason = health.check(db_path) or _unreadable(db_path)
             if reason:
                 health.damaged(db_path, reason, rebuild_anyway=True)
-        return _build(db_path, data_dir)
+        try:
+            return _build(db_path, data_dir)
+        except sqlite3.DatabaseError as exc:  # damaged past its header: asked to build, so
+            if health.sqlite_kind(exc) != health.DAMAGED or not db_path.exists():
+                raise
+            health.damaged(db_path, str(exc), rebuild_anyway=True)  # … kept aside, fresh
+            return _build(db_path, data_dir)
 
 
 def _unreadable(db_path: Path) -> str | None:

@@ -128,8 +128,9 @@ def message(kind: str, where: Path, detail: str, db_path: Path) -> str:
         return (f"the store {db_path} is locked by another process ({detail}); run the "
                 "command again when that one is done.")  # fmt: skip
     if kind == DAMAGED:
-        return (f"the store {db_path} is damaged ({detail}). Run 'econ071 build' to move it "
-                "aside and start a fresh store from data/, then import your files again.")  # fmt: skip
+        return (f"the store {db_path} is damaged ({detail}). Restore it from a backup, or run "
+                "'econ071 build' to move it aside (it is kept) and start a fresh store from "
+                "data/, then import your files again.")  # fmt: skip
     return (f"the store {db_path} could not be read or written ({detail}); nothing was "
             "written. Check that its disk is not full or failing (df, dmesg) and run the "
             "command again.")  # fmt: skip
@@ -244,6 +245,23 @@ def damaged(db_path: Path, reason: str, *, rebuild_anyway: bool = False) -> Path
         f"Restore the store from a backup (or try: sqlite3 {aside} .recover), or run "
         "'econ071 build' for a fresh store from data/ and import your files again.",
     )
+
+
+def diagnose(db_path: Path) -> StoreProblem | None:
+    """SQLite's quick_check of the store, for when reading it failed after it opened: a
+    StoreProblem naming the first damage found, or None. Reads the whole file: only on
+    an error path."""
+    try:
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            found = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        if sqlite_kind(exc) != DAMAGED:
+            return None
+        found = str(exc)
+    if found == "ok":
+        return None
+    found = " ".join(found.replace("*** in database main ***", "").split())
+    return StoreProblem(DAMAGED, message(DAMAGED, db_path, f"quick_check: {found}", db_path))
 
 
 def missing_after_damage(db_path: Path) -> StoreProblem | None:
