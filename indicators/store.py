@@ -128,8 +128,9 @@ def _current(db_path: Path, data_dir: Path) -> bool:
                 with conn:
                     conn.execute("UPDATE meta SET value = ? WHERE key = 'data_stat'", (stat,))
             except sqlite3.OperationalError as exc:
-                if health.sqlite_kind(exc) not in (health.READ_ONLY, health.BUSY):
-                    raise  # a read-only store is still current: only the shortcut is lost
+                if health.sqlite_kind(exc) not in (health.READ_ONLY, health.BUSY, health.FULL,
+                                                   health.IO):  # fmt: skip
+                    raise  # a read-only store (full disk) is still current: only the shortcut is lost
             return True
         return False
     finally:

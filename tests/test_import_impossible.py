@@ -134,14 +134,28 @@ def test_statline_period_after_the_import_day(store, tmp_path):
             "forecast: true")  # fmt: skip
 
 
-def test_odata_period_after_the_release(store, tmp_path):
-    folder = odata(
-        tmp_path, lambda t: t.replace('"Perioden": "2019JJ00"', '"Perioden": "2099JJ00"', 1)
-    )
+def odata_2099(tmp_path: Path, status: str) -> Path:
+    edit = lambda t: t.replace('"Perioden": "2019JJ00"', '"Perioden": "2099JJ00"', 1)  # noqa: E731
+    folder = odata(tmp_path, edit)
     codes = folder / "codes-Perioden.json"
     doc = json.loads(codes.read_text())
-    doc["value"].append({**doc["value"][-1], "Identifier": "2099JJ00", "Title": "2099"})
+    doc["value"].append({**doc["value"][-1], "Identifier": "2099JJ00", "Title": "2099",
+                         "Status": status})  # fmt: skip
     codes.write_text(json.dumps(doc))
+    return folder
+
+
+def test_odata_period_marked_as_a_forecast_by_cbs(fresh_store, tmp_path):
+    result = CliRunner().invoke(main, ["import", str(odata_2099(tmp_path, "Prognose"))])
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(fresh_store)
+    statuses = {r[0] for r in conn.execute("SELECT status FROM figures WHERE period = '2099'")}
+    conn.close()
+    assert statuses == {"prognose"}
+
+
+def test_odata_period_after_the_release(store, tmp_path):
+    folder = odata_2099(tmp_path, "Definitief")
     refused(store, folder, "observation Id 55, field 'Perioden': is 2099, which begins after "
             "the table's release date (Properties) (2026-")  # fmt: skip
 

@@ -188,6 +188,9 @@ def read(path: Path) -> Mapping:
         ) from None
     except UnicodeDecodeError as exc:
         raise DataError(file, None, None, f"is not UTF-8 ({exc.reason})") from None
+    except RecursionError:
+        raise DataError(file, None, None, "is nested too deeply; expected a mapping file "
+                        "(docs/import.md)") from None  # fmt: skip
     top = _check_keys(data, {"measures", "files", "tables", "place_synonyms"}, file, "top level")
     mapping = Mapping(sources=[file])
     for i, entry in enumerate(top.get("measures") or [], start=1):

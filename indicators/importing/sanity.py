@@ -99,7 +99,7 @@ class Checks:
         counts = pd.Series(measures).isin(self.counts).to_numpy()
         self.values(refs, chunk["value"],
                     lambda i: self.value_fields.get(measures[i], self.value_field), counts)  # fmt: skip
-        status = self.periods(refs, chunk["period"], chunk["status"])
+        status = self.periods(refs, chunk["period"], _forecast_status(chunk["status"]))
         self.raise_if_any()
         if status is not chunk["status"]:
             chunk = chunk.assign(status=status)
@@ -145,6 +145,8 @@ class Checks:
         codes, uniques = pd.factorize(labels.to_numpy(dtype=object))
         later = np.array([self.future(u) for u in uniques.tolist()] + [False], dtype=bool)
         mask = later[codes]  # code -1 (no period) takes the last: False
+        if status is not None and mask.any():  # CBS marked them as a forecast itself
+            mask &= np.asarray(status, dtype=object) != FORECAST
         if not mask.any():
             return status
         if self.forecast:
@@ -187,6 +189,17 @@ def for_import(conn: sqlite3.Connection, parsed, plans: list, maps) -> Checks:
         counts = {p.measure for p in plans if never_negative(
             p.unit, f"{parsed.measures[p.measure].title} {p.label}")}  # fmt: skip
     return Checks(parsed, day, where, forecast, counts)
+
+
+def _forecast_status(status):
+    """CBS's own word for a forecast period ('Prognose') as the store's status."""
+    labels = pd.Series(status, copy=False)
+    if labels.dtype == object or isinstance(labels.dtype, pd.CategoricalDtype):
+        text = labels.astype(object).where(labels.notna(), "").astype(str).str.lower()
+        marked = text.str.startswith("progno").to_numpy()
+        if marked.any():
+            return np.where(marked, FORECAST, labels.to_numpy(dtype=object))
+    return status
 
 
 def _ref(ref):
