@@ -251,3 +251,16 @@ def test_an_observation_that_never_ends_is_refused(store, tmp_path):
         lambda t: t.replace('"StringValue": null,', '"StringValue": "' + "x" * (3 << 20) + '",', 1),
     )
     refused(store, folder, "observations-page-1.json, line", "longer than 1,048,576 characters")
+
+
+def test_lines_that_grow_long_half_way_are_refused_within_a_bound(store, tmp_path, monkeypatch):
+    """A chunk is sized by bytes (its rows' length so far), and never holds more than
+    CHUNK_BYTES_MAX: short rows first, then long ones, cannot make one chunk huge."""
+    from indicators.importing import csvfile
+
+    monkeypatch.setattr(csvfile, "CHUNK_BYTES_MAX", 4 << 20)
+    rows = [f'"Leiden";"{1900 + i % 100}";"{i}"' for i in range(1500)]
+    rows += ['"Leiden";"2019";"' + "9" * (500 << 10) + '"'] * 20
+    out = refused(store, statline(tmp_path, *rows), "the lines grew far longer than before")
+    line = int(out.split("bevolking-70072ned.csv, line ")[1].split(":")[0])
+    assert 1502 <= line <= 1502 + 12  # where the long lines are, not at the end of the file

@@ -36,6 +36,8 @@ from indicators.schema import FORECAST_STATUS
 
 MAX_LINE_BYTES = 1 << 20  # 1 MiB: a CBS row is a few hundred bytes
 BLOCK = 1 << 16  # bytes handed to the CSV parser at a time (LineGuard)
+CHUNK_BYTES = 32 << 20  # text the CSV parser holds for one chunk, about (csvfile.chunks) …
+CHUNK_BYTES_MAX = 128 << 20  # … and at most, when lines grow long half way through a file
 MAX_JSON_OBJECT = 1 << 20  # characters of one observation
 MAX_JSON_FILE = 64 << 20  # bytes of a metadata file (Properties, …Codes): CBS's are < 5 MB
 FORECAST = FORECAST_STATUS  # the status of a forecast table's future periods
@@ -222,6 +224,10 @@ class LineGuard(io.RawIOBase):
         self.raw, self.shown, self.limit = raw, shown, limit
         self.line = 1  # the line being read (1-based)
         self.since = 0  # bytes since the last newline
+        self.read = 0  # bytes read in all
+        self.budget: int | None = None  # refuse to read past this many bytes (chunk_rows)
+        self.budget_line = 1
+        self.budget_start = 0
 
     def readable(self) -> bool:
         return True
@@ -231,6 +237,12 @@ class LineGuard(io.RawIOBase):
         n = self.raw.readinto(view)
         if not n:
             return n
+        self.read += n
+        if self.budget is not None and self.read > self.budget:
+            raise refuse(self.shown, self.line, None,
+                         f"ends more than {(self.budget - self.budget_start) >> 20} MB after "
+                         f"line {self.budget_line}: the lines grew far longer than before; "
+                         "expected CSV rows of a few hundred bytes (is this file damaged?)")  # fmt: skip
         block = view[:n].tobytes()
         first = block.find(b"\n")
         if first < 0:
@@ -255,7 +267,8 @@ class LineGuard(io.RawIOBase):
         super().close()
 
 
-def guarded_csv(path, shown: str):
+def guarded_csv(path, shown: str) -> tuple[io.BufferedReader, LineGuard]:
     """The file at ``path`` for pandas, through a LineGuard (blocks of 64 KiB)."""
     raw = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by the reader)
-    return io.BufferedReader(LineGuard(raw, shown), buffer_size=BLOCK)
+    guard = LineGuard(raw, shown)
+    return io.BufferedReader(guard, buffer_size=BLOCK), guard
