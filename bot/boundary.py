@@ -18,6 +18,7 @@ from enum import IntEnum
 
 import click
 
+from bot.settings import SettingsError
 from indicators import health, paths
 from indicators.errors import Econ071Error
 
@@ -68,7 +69,7 @@ def failure(exc: BaseException) -> Failure | None:
         exc = health.explain(exc, paths.db_path()) or exc
     if isinstance(exc, health.StoreProblem):
         return Failure(str(exc), _BY_KIND.get(exc.kind, ExitStatus.FAILED))
-    if isinstance(exc, Econ071Error) or type(exc).__name__ == "SettingsError":
+    if isinstance(exc, Econ071Error | SettingsError):
         return Failure(str(exc), ExitStatus.FAILED)
     if isinstance(exc, sqlite3.Error):
         return Failure(f"the store {paths.db_path()} could not be used ({exc}); run "
