@@ -106,7 +106,37 @@ def explain(exc: BaseException, db_path: Path) -> StoreProblem | None:
         return None
     if kind is None:
         return None
+    if kind == IO and _no_room(db_path):  # SQLite says "disk I/O error" where the disk is full
+        kind = FULL
     return StoreProblem(kind, message(kind, where, detail, db_path))
+
+
+def read_only_mount(db_path: Path) -> bool:
+    """Whether the store's directory is on a file system mounted read-only."""
+    try:
+        return bool(os.statvfs(db_path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def open_uri(db_path: Path) -> tuple[str, bool]:
+    """(database, uri) for sqlite3.connect: on a read-only mount the store is opened
+    immutable (nobody can change it there, and SQLite could not make its -shm file)."""
+    wal = Path(f"{db_path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0  # immutable would not read it
+    if read_only_mount(db_path) and db_path.exists() and not pending:
+        return db_path.resolve().as_uri() + "?mode=ro&immutable=1", True
+    return str(db_path), False
+
+
+def _no_room(db_path: Path) -> bool:
+    """Whether the disk holding the store has (next to) no room left."""
+    folder = next((p for p in (db_path.parent, *db_path.parents) if p.is_dir()), None)
+    try:
+        st = os.statvfs(folder) if folder else None
+    except OSError:
+        return False
+    return st is not None and st.f_bavail * st.f_frsize < (1 << 20)
 
 
 def message(kind: str, where: Path, detail: str, db_path: Path) -> str:
@@ -117,6 +147,9 @@ def message(kind: str, where: Path, detail: str, db_path: Path) -> str:
     if kind == READ_ONLY and not _of_store(where, db_path):
         return (f"{where} cannot be read or written by this user ({detail}); check its "
                 "permissions and run the command again.")  # fmt: skip
+    if kind == READ_ONLY and read_only_mount(db_path):
+        return (f"{where} is on a read-only file system ({detail}). Mount it read-write, or "
+                "set ECON071_DB to a writable place.")  # fmt: skip
     if kind == READ_ONLY:
         return (f"{where} cannot be written by this user ({detail}). Make the store and its "
                 "directory writable, or set ECON071_DB to a writable place.")  # fmt: skip

@@ -115,7 +115,8 @@ def ensure_built(db_path: Path | None = None, data_dir: Path | None = None) -> P
 
 def _current(db_path: Path, data_dir: Path) -> bool:
     """Whether the store was built from data/ as it is now (the cheap check first)."""
-    conn = sqlite3.connect(db_path, timeout=30)
+    database, uri = health.open_uri(db_path)
+    conn = sqlite3.connect(database, timeout=30, uri=uri)
     try:
         stat = stat_signature(data_dir)
         if _meta(conn, "figures_version") != FIGURES_VERSION:
@@ -145,7 +146,8 @@ def connect(db_path: Path | None = None, *, ensure: bool = True) -> sqlite3.Conn
     elif not db_path.exists():
         raise StoreError(f"no store at {db_path}; run 'econ071 build'")
     with health.translated(db_path):
-        conn = sqlite3.connect(db_path, timeout=10, check_same_thread=False)
+        database, uri = health.open_uri(db_path)
+        conn = sqlite3.connect(database, timeout=10, check_same_thread=False, uri=uri)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 10000")
     return conn
