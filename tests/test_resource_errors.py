@@ -92,10 +92,10 @@ def big_csv(path: Path, rows: int) -> Path:
 def test_an_import_onto_a_full_disk_is_one_line_and_changes_nothing(imported, tmp_path):
     """SQLite's own SQLITE_FULL (the store's size capped just above what it holds): the
     real error is named, not "cannot rollback - no transaction is active"."""
-    csv = big_csv(tmp_path / "bevolking-99999ned.csv", 20_000)
+    csv = big_csv(tmp_path / "bevolking-99999ned.csv", 5_000)
     before = snapshot(imported)
     size_mb = imported.stat().st_size / 1e6
-    result = invoke("import", str(csv), env={"ECON071_STORE_MAX_MB": f"{size_mb + 0.05:.3f}"})
+    result = invoke("import", str(csv), env={"ECON071_STORE_MAX_MB": f"{size_mb + 0.02:.3f}"})
     line = one_line(result.output, ExitStatus.FULL, result.exit_code,
                     "was not imported", "is full", str(imported), "Free some space")  # fmt: skip
     assert "rollback" not in line
@@ -106,9 +106,9 @@ def test_an_import_onto_a_full_disk_is_one_line_and_changes_nothing(imported, tm
 def test_a_write_error_of_the_disk_itself_is_one_line(imported, tmp_path):
     """The file system refuses to let the store grow (RLIMIT_FSIZE: the write fails half
     way, as on a disk that fills up during the import)."""
-    csv = big_csv(tmp_path / "bevolking-99999ned.csv", 20_000)
+    csv = big_csv(tmp_path / "bevolking-99999ned.csv", 5_000)
     before = snapshot(imported)
-    limit = imported.stat().st_size + 64 * 1024
+    limit = imported.stat().st_size + 16 * 1024
     out = subprocess.run(
         [sys.executable, str(Path(__file__).parent / "unprivileged.py"), "--fsize", str(limit),
          str(BIN), "import", str(csv)],
@@ -333,9 +333,9 @@ got = {}
 sh("mount", "-t", "tmpfs", "-o", "size=%dk" % (os.path.getsize(store) // 1024 + 1024), "tmpfs", where + "/full")
 db = where + "/full/econ071.sqlite"
 shutil.copyfile(store, db)
-with open(where + "/full/filler", "wb") as fh:  # leave about 300 KB
+with open(where + "/full/filler", "wb") as fh:  # leave about 120 KB
     free = os.statvfs(where + "/full").f_bavail * os.statvfs(where + "/full").f_frsize
-    fh.write(b"\0" * max(0, free - 300 * 1024))
+    fh.write(b"\0" * max(0, free - 120 * 1024))
 before = digest(db)
 got["full_ask"] = run(db, "ask", "banen Leiden 2016")
 got["full_import"] = run(db, "import", csv)
@@ -359,7 +359,7 @@ def test_a_nearly_full_disk_and_a_read_only_mount(imported, tmp_path):
                            capture_output=True)  # fmt: skip
     if probe.returncode != 0:
         pytest.skip("mount namespaces are not allowed here")
-    csv = big_csv(tmp_path / "bevolking-99999ned.csv", 20_000)
+    csv = big_csv(tmp_path / "bevolking-99999ned.csv", 5_000)
     out = subprocess.run(
         ["unshare", "-m", "--propagation", "private", sys.executable, "-c", MOUNTED,
          str(imported), str(csv), str(OBSERVATIONS), str(tmp_path / "mnt"), str(BIN)],
