@@ -3,7 +3,9 @@ line on stderr (what, where, what to do) and an exit status, never a traceback.
 
 ``Guarded`` is the click group of ``econ071``: every command added to it is guarded
 (``main.add_command(sync)`` is all a new command needs). ``guarded`` does the same for a
-command used on its own. Set ECON071_DEBUG=1 to get the traceback of an unexpected error.
+command used on its own. An Econ071Error subclass chooses its status with a class
+attribute ``exit_status`` (default FAILED). Set ECON071_DEBUG=1 to get the traceback of an
+unexpected error.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class ExitStatus(IntEnum):
     BUSY = 7  # the store is locked by another process: try again
     IO_ERROR = 8  # the disk could not be read or written
     OUT_OF_MEMORY = 9
+    UNAVAILABLE = 10  # a service the command needs (CBS, Slack) cannot be reached
     INTERNAL = 70  # a bug: please report it
 
 
@@ -70,7 +73,8 @@ def failure(exc: BaseException) -> Failure | None:
     if isinstance(exc, health.StoreProblem):
         return Failure(str(exc), _BY_KIND.get(exc.kind, ExitStatus.FAILED))
     if isinstance(exc, Econ071Error | SettingsError):
-        return Failure(str(exc), ExitStatus.FAILED)
+        # An error class may say its own status: ``exit_status = ExitStatus.UNAVAILABLE``.
+        return Failure(str(exc), ExitStatus(getattr(exc, "exit_status", ExitStatus.FAILED)))
     if isinstance(exc, sqlite3.Error):
         return Failure(f"the store {paths.db_path()} could not be used ({exc}); run "
                        "'econ071 build' and try again", ExitStatus.IO_ERROR)  # fmt: skip

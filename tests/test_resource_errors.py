@@ -376,3 +376,34 @@ def test_a_nearly_full_disk_and_a_read_only_mount(imported, tmp_path):
         one_line(got[key]["err"], ExitStatus.READ_ONLY, got[key]["code"],
                  "is on a read-only file system", "ECON071_DB")  # fmt: skip
     assert got["ro_same"]
+
+
+def test_the_boundary_maps_every_error_to_one_line_and_a_status():
+    """What a new command (``econ071 sync``) gets by being added to the group."""
+    import click
+
+    from bot.boundary import Guarded
+    from indicators.errors import Econ071Error
+
+    class Unreachable(Econ071Error):
+        exit_status = ExitStatus.UNAVAILABLE
+
+    group = Guarded()
+    cases = {
+        "refused": (Econ071Error("a.csv, line 3: no"), ExitStatus.FAILED),
+        "unreachable": (Unreachable("CBS cannot be reached"), ExitStatus.UNAVAILABLE),
+        "full": (OSError(28, "No space left on device", "/x/econ071.sqlite"), ExitStatus.FULL),
+        "bug": (KeyError("oops"), ExitStatus.INTERNAL),
+        "memory": (MemoryError(), ExitStatus.OUT_OF_MEMORY),
+    }
+    for name, (error, _) in cases.items():
+
+        def fail(error=error):
+            raise error
+
+        group.add_command(click.Command(name, callback=fail))
+    for name, (_, status) in cases.items():
+        result = CliRunner().invoke(group, [name])
+        assert result.exit_code == status, (name, result.output)
+        assert result.output.startswith("Error: ") and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
