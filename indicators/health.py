@@ -213,13 +213,20 @@ def check(db_path: Path) -> str | None:
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(head[28:32], "big")
-    wal = Path(f"{db_path}-wal")
-    # The page count in the header is valid when the change counter matches; a WAL with
-    # frames may hold pages a checkpoint is still writing: then SQLite itself decides.
-    if (pages and head[24:28] == head[92:96] and size < pages * page_size
-            and not (wal.exists() and wal.stat().st_size > 0)):  # fmt: skip
+    # The page count in the header is valid when the change counter matches. While a
+    # checkpoint (WAL) or a commit (rollback journal) is under way, the file may briefly be
+    # shorter than its header says: then SQLite itself decides.
+    busy = any(_non_empty(Path(f"{db_path}{tail}")) for tail in ("-wal", "-journal"))
+    if pages and head[24:28] == head[92:96] and size < pages * page_size and not busy:
         return f"it is truncated: {size} bytes, where its header says {pages * page_size}"
     return None
+
+
+def _non_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def held(db_path: Path) -> dict[str, int] | None:
