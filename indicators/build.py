@@ -11,6 +11,7 @@ This module imports sqlite-utils (which imports pandas): it is not on the questi
 from __future__ import annotations
 
 import csv
+import math
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ import sqlite_utils
 
 from indicators import health, schema
 from indicators.errors import DataError
+from indicators.importing.sanity import never_negative, non_finite_message
 from indicators.store import content_hash, stat_signature
 
 SEED = "seed"
@@ -64,11 +66,14 @@ def _number(row: Row, field: str) -> float | None:
     if text == "":
         return None
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         raise DataError(
             row.file, row.line, field, f"is {text!r}; expected a number like 67537 or 5.5"
         ) from None
+    if not math.isfinite(number):  # as an import refuses it (importing/sanity.py)
+        raise DataError(row.file, row.line, field, non_finite_message(text))
+    return number
 
 
 def _matches(row: Row, field: str, pattern, expected: str) -> None:
@@ -184,6 +189,7 @@ def load_seed(data_dir: Path, known_places: set[str] = frozenset()) -> SeedData:
             }
         )
     figures = []
+    counts = {i["id"] for i in indicators if never_negative(i["unit"], f"{i['id']} {i['label']}")}
     for r in fig_rows:
         _exists(r, "indicator", indicator_ids, "indicator")
         _exists(r, "place", place_codes, "place")
@@ -197,6 +203,12 @@ def load_seed(data_dir: Path, known_places: set[str] = frozenset()) -> SeedData:
             raise DataError(r.file, r.line, "value", "is empty and so are low and high")
         if qualifier == "range" and (low is None or high is None or low > high):
             raise DataError(r.file, r.line, "low", "a range needs low <= high")
+        if r.values["indicator"] in counts:  # as an import refuses it (importing/sanity.py)
+            for field, number in (("value", value), ("low", low), ("high", high)):
+                if number is not None and number < 0:
+                    raise DataError(r.file, r.line, field,
+                                    f"is {r.values[field]}, a negative count; expected a number "
+                                    "of people, jobs or businesses of at least 0")  # fmt: skip
         figures.append(
             {
                 **r.values,

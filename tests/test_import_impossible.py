@@ -264,3 +264,22 @@ def test_lines_that_grow_long_half_way_are_refused_within_a_bound(store, tmp_pat
     out = refused(store, statline(tmp_path, *rows), "the lines grew far longer than before")
     line = int(out.split("bevolking-70072ned.csv, line ")[1].split(":")[0])
     assert 1502 <= line <= 1502 + 12  # where the long lines are, not at the end of the file
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("-67537", "field 'value': is -67537, a negative count"),
+    ("1e400", "field 'value': is '1e400', which is not a finite number"),
+])  # fmt: skip
+def test_data_is_held_to_the_same_rules(tmp_path, monkeypatch, value, expected):
+    """data/figures is built as a tidy CSV is imported: what an import refuses, so does
+    the build."""
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data", data)
+    figures = data / "figures" / "typed-in.csv"
+    figures.write_text(",".join(schema.SEED_FILES["figures"]) + "\n"
+                       f"banen,GM0546,2019,,{value},,,exact,,lisa_bzh,,,\n")  # fmt: skip
+    monkeypatch.setenv("ECON071_DATA_DIR", str(data))
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1, result.output
+    assert f"typed-in.csv, line 2, {expected}" in result.output
+    assert "Traceback" not in result.output
