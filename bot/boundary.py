@@ -14,6 +14,7 @@ import functools
 import logging
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import IntEnum
@@ -125,7 +126,19 @@ class _OneLine(logging.Formatter):
         return f"econ071: {record.getMessage()}"
 
 
-_last_resort = logging.StreamHandler()  # stderr, looked up when it writes
+class _Stderr(logging.StreamHandler):
+    """sys.stderr as it is when a record is written (click's test runner swaps it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+_last_resort = _Stderr()
 _last_resort.setLevel(logging.WARNING)
 _last_resort.setFormatter(_OneLine("econ071: %(message)s"))
 
