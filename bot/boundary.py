@@ -21,10 +21,6 @@ from enum import IntEnum
 
 import click
 
-from bot.settings import SettingsError
-from indicators import health, paths
-from indicators.errors import Econ071Error
-
 log = logging.getLogger(__name__)
 
 
@@ -45,13 +41,13 @@ class ExitStatus(IntEnum):
     INTERNAL = 70  # a bug: please report it
 
 
-_BY_KIND = {
-    health.DAMAGED: ExitStatus.DAMAGED,
-    health.FULL: ExitStatus.FULL,
-    health.READ_ONLY: ExitStatus.READ_ONLY,
-    health.NO_DIRECTORY: ExitStatus.NO_DIRECTORY,
-    health.BUSY: ExitStatus.BUSY,
-    health.IO: ExitStatus.IO_ERROR,
+_BY_KIND = {  # indicators.health's kinds of StoreProblem
+    "damaged": ExitStatus.DAMAGED,
+    "full": ExitStatus.FULL,
+    "read_only": ExitStatus.READ_ONLY,
+    "no_directory": ExitStatus.NO_DIRECTORY,
+    "busy": ExitStatus.BUSY,
+    "io": ExitStatus.IO_ERROR,
 }
 
 
@@ -69,6 +65,11 @@ def failure(exc: BaseException) -> Failure | None:
     if isinstance(exc, click.exceptions.ClickException | click.exceptions.Exit
                   | click.exceptions.Abort | KeyboardInterrupt | SystemExit):  # fmt: skip
         return None
+    # Imported here, not at start-up: ``econ071 ask`` should not wait for them.
+    from bot.settings import SettingsError
+    from indicators import health, paths
+    from indicators.errors import Econ071Error
+
     if isinstance(exc, sqlite3.Error | OSError):
         exc = health.explain(exc, paths.db_path()) or exc
     if isinstance(exc, health.StoreProblem):
