@@ -283,3 +283,24 @@ def test_data_is_held_to_the_same_rules(tmp_path, monkeypatch, value, expected):
     assert result.exit_code == 1, result.output
     assert f"typed-in.csv, line 2, {expected}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_odata_integers_beyond_any_float(store, tmp_path):
+    folder = odata(
+        tmp_path, lambda t: t.replace('"Value": 17282163,', '"Value": 1' + "0" * 400 + ",", 1)
+    )
+    refused(store, folder, "observation Id 55, field 'Value': is infinite", "not a finite number")
+
+
+def test_odata_numbers_of_thousands_of_digits(store, tmp_path):
+    folder = odata(
+        tmp_path, lambda t: t.replace('"Value": 17282163,', '"Value": 1' + "0" * 5000 + ",", 1)
+    )
+    refused(store, folder, "observations-page-1.json, line", "a number too long")
+
+
+def test_a_huge_cell_is_not_echoed_whole(store, tmp_path):
+    path = statline(tmp_path, '"Leiden";"2019";"1' + "0" * 5000 + '"')
+    out = refused(store, path, f"line 2, field '{POPULATION}': is '1000", "characters left out",
+                  "not a finite number")  # fmt: skip
+    assert max(len(line) for line in out.splitlines()) < 500

@@ -57,6 +57,8 @@ def _entity(det: Detected, name: str, required: bool = True) -> dict | None:
                      f"is not valid JSON ({exc.msg}); the file may be truncated") from None  # fmt: skip
     except UnicodeDecodeError as exc:
         raise refuse(str(path), None, None, f"is not UTF-8 ({exc.reason})") from None
+    except ValueError as exc:  # a number of thousands of digits
+        raise refuse(str(path), None, None, f"holds a number too long ({exc})") from None
 
 
 def _values(det: Detected, name: str, required: bool = True) -> list[dict]:
@@ -248,6 +250,8 @@ def _chunks(det: Detected, parsed: ParsedFile, geo: str | None, time: str,
                     DataError(shown, ref, "Value", f"is {value!r}; expected a number or null")
                 )
                 continue
+            if isinstance(value, int) and abs(value) > 1e300:  # 10**400: no float holds it
+                value = float("inf") if value > 0 else float("-inf")
             if isinstance(value, float) and not math.isfinite(value):  # 1e400, NaN, Infinity
                 problems.add(DataError(shown, ref, "Value", sanity.non_finite_message(value)))
                 continue

@@ -94,6 +94,9 @@ def iter_value_array(path: Path, shown: str) -> Iterator[dict]:
                                      "of a few fields") from None  # fmt: skip
                     raise refuse(shown, line_at(exc.pos), None,
                                  f"is not valid JSON ({exc.msg}); the file may be truncated") from None  # fmt: skip
+                except ValueError as exc:  # a number of thousands of digits
+                    raise refuse(shown, line_at(pos), None,
+                                 f"holds a number too long to be a figure ({exc})") from None  # fmt: skip
             if not isinstance(obj, dict):
                 raise refuse(
                     shown, line_at(pos), None, f"holds {obj!r} in the list; expected objects"
