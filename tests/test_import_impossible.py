@@ -304,3 +304,12 @@ def test_a_huge_cell_is_not_echoed_whole(store, tmp_path):
     out = refused(store, path, f"line 2, field '{POPULATION}': is '1000", "characters left out",
                   "not a finite number")  # fmt: skip
     assert max(len(line) for line in out.splitlines()) < 500
+
+
+def test_a_header_of_too_many_columns_is_refused(store, tmp_path):
+    path = tmp_path / "bevolking-70072ned.csv"
+    columns = ['"Regio\'s"', '"Perioden"'] + [f'"Meting {i} (aantal)"' for i in range(6000)]
+    path.write_text(";".join(columns) + "\n" + ";".join(["Leiden", "2019"] + ["1"] * 6000) + "\n")
+    refused(
+        store, path, "bevolking-70072ned.csv, line 1: has 6,002 columns; expected at most 5,000"
+    )

@@ -35,6 +35,7 @@ from indicators.importing.periods import bounds
 from indicators.schema import FORECAST_STATUS
 
 MAX_LINE_BYTES = 1 << 20  # 1 MiB: a CBS row is a few hundred bytes
+MAX_COLUMNS = 5000  # of a StatLine CSV: all municipalities or months as columns fit
 BLOCK = 1 << 16  # bytes handed to the CSV parser at a time (LineGuard)
 CHUNK_BYTES = 32 << 20  # text the CSV parser holds for one chunk, about (csvfile.chunks) …
 CHUNK_BYTES_MAX = 128 << 20  # … and at most, when lines grow long half way through a file

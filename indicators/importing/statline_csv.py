@@ -54,7 +54,13 @@ def _header(path: Path, shown: str) -> list[str]:
             raise refuse(shown, 1, None, f"is not UTF-8 ({exc.reason})") from None
     if len(first) > sanity.MAX_LINE_BYTES:
         raise refuse(shown, 1, None, "is a header longer than 1 MB; expected column titles")
-    return next(csv.reader(io.StringIO(first), delimiter=";"))
+    header = next(csv.reader(io.StringIO(first), delimiter=";"))
+    if len(header) > sanity.MAX_COLUMNS:
+        raise refuse(shown, 1, None,
+                     f"has {len(header):,} columns; expected at most {sanity.MAX_COLUMNS:,} (a "
+                     "StatLine download has a few dimensions and measures, or one column per "
+                     "place or period)")  # fmt: skip
+    return header
 
 
 def _measure_title(raw: str) -> tuple[str, str | None]:
