@@ -75,8 +75,8 @@ def limit_size(conn: sqlite3.Connection) -> None:
     try:
         megabytes = float(limit)
     except ValueError:
-        raise StoreProblem(FULL, f"ECON071_STORE_MAX_MB is {limit!r}; expected a number of "
-                           "megabytes such as 500") from None  # fmt: skip
+        raise StoreError(f"ECON071_STORE_MAX_MB is {limit!r}; expected a number of "
+                         "megabytes such as 500") from None  # fmt: skip
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {max(1, int(megabytes * 1e6 // page_size))}")
 
