@@ -153,6 +153,8 @@ def message(kind: str, where: Path, detail: str, db_path: Path) -> str:
     if kind == READ_ONLY:
         return (f"{where} cannot be written by this user ({detail}). Make the store and its "
                 "directory writable, or set ECON071_DB to a writable place.")  # fmt: skip
+    if kind == NO_DIRECTORY and not _of_store(where, db_path):
+        return f"{where} does not exist or cannot be reached ({detail}); check the path."
     if kind == NO_DIRECTORY:
         parent = where if where != db_path else db_path.parent
         return (f"the directory {parent} cannot be created ({detail}). "
