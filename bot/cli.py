@@ -11,19 +11,16 @@ import sys
 
 import click
 
-from indicators.errors import Econ071Error
+from bot.boundary import Guarded
 
 
 def _engine():
     from indicators.engine import Engine
 
-    try:
-        return Engine()
-    except Econ071Error as exc:
-        raise click.ClickException(str(exc)) from None
+    return Engine()  # a store that cannot be used: one line from the boundary (bot.boundary)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="econ071")
 def main() -> None:
     """Economie071's indicator assistant: figures on the 071 labour market, in Dutch,
@@ -40,6 +37,11 @@ def ask(question: tuple[str, ...], as_json: bool) -> None:
     engine = _engine()
     text = " ".join(question)
     answer = engine.ask(text)
+    if answer.status == "error":  # a store damaged past its header: say so, not "Er ging iets mis"
+        from indicators import health
+
+        if problem := health.diagnose(engine.db_path):
+            raise problem
     if as_json:
         from indicators.cleantext import clean
 
@@ -76,10 +78,7 @@ def build() -> None:
     from indicators import paths
     from indicators.build import build as build_store
 
-    try:
-        counts = build_store(paths.db_path(), paths.data_dir())
-    except Econ071Error as exc:
-        raise click.ClickException(str(exc)) from None
+    counts = build_store(paths.db_path(), paths.data_dir())
     click.echo(f"Built {paths.db_path()}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from indicators.errors import Econ071Error
+from indicators.health import StoreProblem
 
 
 @click.command("import")
@@ -33,6 +34,9 @@ def import_command(
         try:
             r = import_file(store_paths.db_path(), path, mapping_files=list(mappings),
                             table_id=table_id)  # fmt: skip
+        except StoreProblem as exc:  # the store, not the file: its own exit status
+            before = f" ({done} file(s) before this one were imported)" if done else ""
+            raise StoreProblem(exc.kind, f"{path} was not imported{before}: {exc}") from None
         except Econ071Error as exc:
             if done:
                 click.echo(f"({done} file(s) before this one were imported.)", err=True)
@@ -57,10 +61,7 @@ def imports_command(since: str | None) -> None:
     from indicators import store
     from indicators.importing.records import imports_since
 
-    try:
-        conn = store.connect()
-    except Econ071Error as exc:
-        raise click.ClickException(str(exc)) from None
+    conn = store.connect()
     rows = imports_since(conn, since)
     conn.close()
     from bot.sync_commands import status_lines

@@ -33,13 +33,11 @@ def _settings(mode: str):
 
 
 def _checked(fn, *args: Any) -> Any:
-    from bot.settings import SettingsError
-    from indicators.errors import Econ071Error
+    """Errors end the command as one line with its exit status (bot.boundary)."""
+    from bot.boundary import boundary
 
-    try:
+    with boundary():
         return fn(*args)
-    except (SettingsError, Econ071Error) as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 @click.command()
@@ -247,12 +245,14 @@ def vragen(since: datetime | None, limit: int | None, as_json: bool, as_csv: boo
 
     Logged text is printed cleaned: control characters made visible (ESC as ␛), format
     characters such as bidirectional overrides removed (indicators.cleantext)."""
-    from indicators import paths
+    from indicators import health, paths
     from indicators.questionlog import QuestionLog
 
     db = paths.db_path()
     if not db.exists():
         raise click.ClickException(f"no store at {db}; nothing has been asked yet")
+    if reason := health.check(db):  # the log's older rows may still be in it
+        raise health.StoreProblem(health.DAMAGED, health.message(health.DAMAGED, db, reason, db))
     since_day: date | None = since.date() if since else None
     rows = [_printable(r) for r in QuestionLog(db).questions(since=since_day, limit=limit)]
     if as_json:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -88,11 +89,13 @@ def _read(environ: Mapping[str, Any]) -> bytes | None:
 
 
 def _load() -> WSGIApp:
+    from bot.boundary import failure
+
     try:
         return create_wsgi_app()
-    except (SettingsError, Econ071Error) as exc:
-        configure_logging()
-        logging.getLogger("econ071").critical("%s", exc)
+    except (SettingsError, Econ071Error, sqlite3.Error, OSError) as exc:
+        configure_logging()  # the same one line as the command line (bot.boundary)
+        logging.getLogger("econ071").critical("%s", failure(exc).message)
         sys.exit(4)  # gunicorn's "App failed to load": stop rather than restart forever
 
 

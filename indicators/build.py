@@ -11,6 +11,7 @@ This module imports sqlite-utils (which imports pandas): it is not on the questi
 from __future__ import annotations
 
 import csv
+import math
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,8 +19,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from indicators import schema
+from indicators import health, schema
 from indicators.errors import DataError
+from indicators.importing.sanity import never_negative, non_finite_message
 from indicators.store import content_hash, stat_signature
 
 SEED = "seed"
@@ -64,11 +66,14 @@ def _number(row: Row, field: str) -> float | None:
     if text == "":
         return None
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         raise DataError(
             row.file, row.line, field, f"is {text!r}; expected a number like 67537 or 5.5"
         ) from None
+    if not math.isfinite(number):  # as an import refuses it (importing/sanity.py)
+        raise DataError(row.file, row.line, field, non_finite_message(text))
+    return number
 
 
 def _matches(row: Row, field: str, pattern, expected: str) -> None:
@@ -184,6 +189,7 @@ def load_seed(data_dir: Path, known_places: set[str] = frozenset()) -> SeedData:
             }
         )
     figures = []
+    counts = {i["id"] for i in indicators if never_negative(i["unit"], f"{i['id']} {i['label']}")}
     for r in fig_rows:
         _exists(r, "indicator", indicator_ids, "indicator")
         _exists(r, "place", place_codes, "place")
@@ -197,6 +203,12 @@ def load_seed(data_dir: Path, known_places: set[str] = frozenset()) -> SeedData:
             raise DataError(r.file, r.line, "value", "is empty and so are low and high")
         if qualifier == "range" and (low is None or high is None or low > high):
             raise DataError(r.file, r.line, "low", "a range needs low <= high")
+        if r.values["indicator"] in counts:  # as an import refuses it (importing/sanity.py)
+            for field, number in (("value", value), ("low", low), ("high", high)):
+                if number is not None and number < 0:
+                    raise DataError(r.file, r.line, field,
+                                    f"is {r.values[field]}, a negative count; expected a number "
+                                    "of people, jobs or businesses of at least 0")  # fmt: skip
         figures.append(
             {
                 **r.values,
@@ -334,12 +346,44 @@ def _migrate_figures(conn: sqlite3.Connection) -> None:
 def build(db_path: Path, data_dir: Path) -> dict[str, int]:
     """(Re)build the seed part of the store at db_path from data_dir, atomically.
 
-    Returns the number of seed rows per table.
+    Returns the number of seed rows per table. A damaged store file is moved aside first
+    (health.damaged); a full disk, a read-only store or a directory that cannot be made
+    raise health.StoreProblem.
     """
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    health.make_directory(db_path)
+    with health.translated(db_path):
+        if db_path.exists():
+            reason = health.check(db_path) or _unreadable(db_path)
+            if reason:
+                health.damaged(db_path, reason, rebuild_anyway=True)
+        try:
+            return _build(db_path, data_dir)
+        except sqlite3.DatabaseError as exc:  # damaged past its header: asked to build, so
+            if health.sqlite_kind(exc) != health.DAMAGED or not db_path.exists():
+                raise
+            health.damaged(db_path, str(exc), rebuild_anyway=True)  # … kept aside, fresh
+            return _build(db_path, data_dir)
+
+
+def _unreadable(db_path: Path) -> str | None:
+    """SQLite's own word on a file whose header looked fine, when it cannot read it."""
+    conn = sqlite3.connect(db_path, timeout=30)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if health.sqlite_kind(exc) == health.DAMAGED:
+            return str(exc)
+        raise
+    finally:
+        conn.close()
+    return None
+
+
+def _build(db_path: Path, data_dir: Path) -> dict[str, int]:
     conn = sqlite3.connect(db_path, timeout=30)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
+        health.limit_size(conn)
         imported_places = {
             r[0] for r in _maybe(conn, "SELECT code FROM places WHERE origin != 'seed'")
         }

@@ -130,6 +130,27 @@ def _join(items: list[str], last: str = "en") -> str:
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file cache, which never fails an answer: a cache that cannot be read or
+    written (read-only, full disk, owned by someone else) is simply not used."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.broken:
+            return
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            self.broken = True  # compiled in memory this time; no more attempts
+
+    broken = False
+
+
 def _bytecode_cache(mode: str) -> jinja2.BytecodeCache | None:
     """Compiled templates are cached on disk: compiling them costs more than answering."""
     directory = paths.cache_dir() / f"jinja-{mode}"
@@ -137,7 +158,7 @@ def _bytecode_cache(mode: str) -> jinja2.BytecodeCache | None:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(directory))
+    return _BytecodeCache(str(directory))
 
 
 @functools.cache

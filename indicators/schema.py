@@ -36,6 +36,9 @@ PERIOD_EXPECTED = "expected a year (2016), a span (2012-2016), 2019Q1 or 2019M01
 ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 ISO_DATE_EXPECTED = "expected an ISO date like 2016-12-31"
 
+# The status of a forecast's figures (periods after the table's release; see
+# indicators/importing/sanity.py): never to be presented as the latest measured figure.
+FORECAST_STATUS = "prognose"
 QUALIFIERS = ("exact", "approx", "almost", "over", "more_than", "up_to", "range")
 UNITS = ("aantal", "procent", "procentpunt", "jaar", "per_100", "aantal_per_jaar", "euro")
 PLACE_KINDS = (

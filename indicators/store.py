@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from indicators import paths
+from indicators import health, paths
 from indicators.errors import StoreError
 from indicators.schema import FIGURES_VERSION
 
@@ -75,35 +75,67 @@ def content_hash(data_dir: Path) -> str:
 def _meta(conn: sqlite3.Connection, key: str) -> str | None:
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    except sqlite3.OperationalError:
-        return None
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # a store never built: anything else is a problem
+            return None
+        raise
     return row[0] if row else None
 
 
 def ensure_built(db_path: Path | None = None, data_dir: Path | None = None) -> Path:
-    """Build the store if it is missing or data/ changed since the last build."""
+    """Build the store if it is missing or data/ changed since the last build. A store
+    that cannot be used (damaged, read-only where it must be written, on a full disk)
+    raises health.StoreProblem with the message for the operator."""
     db_path = db_path or paths.db_path()
     data_dir = data_dir or paths.data_dir()
-    with _build_lock:
+    with _build_lock, health.translated(db_path):
+        if db_path.is_dir():
+            raise health.StoreProblem(health.READ_ONLY, f"{db_path} is a directory, not a store; "
+                                      "set ECON071_DB to a file, e.g. "
+                                      f"{db_path / 'econ071.sqlite'}")  # fmt: skip
         if db_path.exists():
-            conn = sqlite3.connect(db_path, timeout=30)
-            try:
-                stat = stat_signature(data_dir)
-                if _meta(conn, "figures_version") != FIGURES_VERSION:
-                    stat = None  # a store from an older version: the build migrates it
-                elif _meta(conn, "data_stat") == stat:
-                    return db_path
-                if stat and _meta(conn, "data_hash") == content_hash(data_dir):
-                    # Same content, new mtimes (a fresh checkout): remember the new stats.
-                    with conn:
-                        conn.execute("UPDATE meta SET value = ? WHERE key = 'data_stat'", (stat,))
-                    return db_path
-            finally:
-                conn.close()
+            reason = health.check(db_path)
+            if reason is None:
+                try:
+                    if _current(db_path, data_dir):
+                        return db_path
+                except sqlite3.DatabaseError as exc:
+                    if health.sqlite_kind(exc) != health.DAMAGED:
+                        raise
+                    reason = str(exc)
+            if reason is not None:
+                health.damaged(db_path, reason)  # raises unless nothing would be lost
+        elif problem := health.missing_after_damage(db_path):
+            raise problem
         from indicators.build import build
 
         build(db_path, data_dir)
     return db_path
+
+
+def _current(db_path: Path, data_dir: Path) -> bool:
+    """Whether the store was built from data/ as it is now (the cheap check first)."""
+    database, uri = health.open_uri(db_path)
+    conn = sqlite3.connect(database, timeout=30, uri=uri)
+    try:
+        stat = stat_signature(data_dir)
+        if _meta(conn, "figures_version") != FIGURES_VERSION:
+            return False  # a store from an older version (or none yet): the build migrates it
+        if _meta(conn, "data_stat") == stat:
+            return True
+        if _meta(conn, "data_hash") == content_hash(data_dir):
+            # Same content, new mtimes (a fresh checkout): remember the new stats.
+            try:
+                with conn:
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'data_stat'", (stat,))
+            except sqlite3.OperationalError as exc:
+                if health.sqlite_kind(exc) not in (health.READ_ONLY, health.BUSY, health.FULL,
+                                                   health.IO):  # fmt: skip
+                    raise  # a read-only store (full disk) is still current: only the shortcut is lost
+            return True
+        return False
+    finally:
+        conn.close()
 
 
 def connect(db_path: Path | None = None, *, ensure: bool = True) -> sqlite3.Connection:
@@ -113,9 +145,11 @@ def connect(db_path: Path | None = None, *, ensure: bool = True) -> sqlite3.Conn
         ensure_built(db_path)
     elif not db_path.exists():
         raise StoreError(f"no store at {db_path}; run 'econ071 build'")
-    conn = sqlite3.connect(db_path, timeout=10, check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 10000")
+    with health.translated(db_path):
+        database, uri = health.open_uri(db_path)
+        conn = sqlite3.connect(database, timeout=10, check_same_thread=False, uri=uri)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 10000")
     return conn
 
 

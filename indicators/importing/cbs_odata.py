@@ -10,6 +10,7 @@ region and period codes must be in the table's own code lists, its value a numbe
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from indicators.catalog import normalise
 from indicators.errors import DataError
-from indicators.importing import periods, regions, units
+from indicators.importing import periods, regions, sanity, units
 from indicators.importing.detect import Detected
 from indicators.importing.errors import Problems, refuse
 from indicators.importing.jsonstream import iter_value_array
@@ -49,13 +50,22 @@ def _entity(det: Detected, name: str, required: bool = True) -> dict | None:
                          f"has no file whose @odata.context ends in #{name}; expected one")  # fmt: skip
         return None
     path = paths[0]
+    size = path.stat().st_size
+    if size > sanity.MAX_JSON_FILE:
+        raise refuse(str(path), None, None,
+                     f"is {size // (1 << 20)} MB; expected CBS metadata of at most "
+                     f"{sanity.MAX_JSON_FILE // (1 << 20)} MB (is this the right file?)")  # fmt: skip
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
+    except RecursionError:
+        raise sanity.nesting_refusal(str(path)) from None
     except json.JSONDecodeError as exc:
         raise refuse(str(path), exc.lineno, None,
                      f"is not valid JSON ({exc.msg}); the file may be truncated") from None  # fmt: skip
     except UnicodeDecodeError as exc:
         raise refuse(str(path), None, None, f"is not UTF-8 ({exc.reason})") from None
+    except ValueError as exc:  # a number of thousands of digits
+        raise refuse(str(path), None, None, f"holds a number too long ({exc})") from None
 
 
 def _values(det: Detected, name: str, required: bool = True) -> list[dict]:
@@ -91,7 +101,20 @@ def table_info(props: dict, table_id: str, method: str | None) -> TableInfo:
         url=url,
         release=str(props.get("Version") or props.get("Modified") or "") or None,
         method=method or ("survey" if _SURVEY.search(long) else "register"),
+        released=released(props),
+        forecast=sanity.is_forecast_title(f"{title} {summary}"),
     )
+
+
+_DATE = re.compile(r"^\d{4}-\d\d-\d\d")
+
+
+def released(props: dict) -> str | None:
+    """The latest date CBS gives for this release of the table (ISO), if any."""
+    dates = [str(props.get(k) or "")[:10] for k in
+             ("Modified", "ReleaseDate", "ModificationDate", "ObservationsModified")]  # fmt: skip
+    dates = [d for d in dates if _DATE.match(d)]
+    return max(dates) if dates else None
 
 
 def _measures(items: list[dict], groups: list[dict]) -> dict[str, MeasureInfo]:
@@ -161,6 +184,7 @@ def read(det: Detected, method: str | None = None) -> ParsedFile:
     region_list = regions.from_codes(_values(det, f"{geo}Codes")) if geo else {}
     geo_codes = {str(c.get("Identifier")) for c in _values(det, f"{geo}Codes")} if geo else set()
     parsed = ParsedFile("cbs-odata-v4", folder, table, measures, iter(()), checks_lifetime=False)
+    parsed.period_field = time
     parsed.chunks = _chunks(det, parsed, geo, time, others, period_codes, region_list, geo_codes)
     return parsed
 
@@ -232,6 +256,11 @@ def _chunks(det: Detected, parsed: ParsedFile, geo: str | None, time: str,
                 problems.add(
                     DataError(shown, ref, "Value", f"is {value!r}; expected a number or null")
                 )
+                continue
+            if isinstance(value, int) and abs(value) > 1e300:  # 10**400: no float holds it
+                value = float("inf") if value > 0 else float("-inf")
+            if isinstance(value, float) and not math.isfinite(value):  # 1e400, NaN, Infinity
+                problems.add(DataError(shown, ref, "Value", sanity.non_finite_message(value)))
                 continue
             columns["ref"].append(ref)
             columns["measure"].append(measure)

@@ -13,10 +13,18 @@ class ImportRefused(Econ071Error):
 
     def __init__(self, problems: list[DataError], more: bool = False):
         self.problems = tuple(problems)
-        lines = [str(p) for p in problems]
+        lines = [_short(str(p)) for p in problems]
         if more:
             lines.append(f"(stopped after {len(problems)} problems)")
         super().__init__("\n".join(lines))
+
+
+def _short(line: str, limit: int = 400) -> str:
+    """A message line that echoes a huge cell, shortened in the middle: the place and what
+    was expected stay readable, and a terminal is not flooded."""
+    if len(line) <= limit:
+        return line
+    return f"{line[:250]}… ({len(line) - 400:,} characters left out) …{line[-150:]}"
 
 
 class Problems:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from indicators.importing.errors import refuse
+from indicators.importing.sanity import MAX_JSON_OBJECT, nesting_refusal
 
 BLOCK = 1 << 20  # characters read at a time
 _WS = re.compile(r"[ \t\n\r]*")
@@ -48,6 +49,10 @@ def iter_value_array(path: Path, shown: str) -> Iterator[dict]:
             return lines_before + buf.count("\n", 0, index) + 1
 
         while not (m := _VALUE_KEY.search(buf)):
+            if len(buf) > MAX_JSON_OBJECT:
+                raise refuse(shown, None, "value",
+                             f"is not in the first {MAX_JSON_OBJECT:,} characters; expected the "
+                             "list of observations near the start")  # fmt: skip
             if not more():
                 raise refuse(shown, None, "value", "is missing; expected the list of observations")
         pos = m.end()
@@ -59,22 +64,39 @@ def iter_value_array(path: Path, shown: str) -> Iterator[dict]:
                                  "ends inside the list of observations; the file is truncated")  # fmt: skip
                 pos = _WS.match(buf, pos).end()
             if buf[pos] == "]":
-                pos += 1
-                while more():
-                    pass
-                if not buf[pos:].strip().endswith("}"):
-                    raise refuse(shown, line_at(len(buf)), None,
+                # The rest may hold only the closing '}' (and links): read it in blocks,
+                # keeping the end, not all of it.
+                tail, lines = buf[pos + 1 :], lines_before + buf.count("\n", 0, pos + 1)
+                while block := fh.read(BLOCK):
+                    lines += tail.count("\n")
+                    tail = (tail + block)[-4096:]
+                    lines -= tail.count("\n")
+                if not tail.strip().endswith("}"):
+                    raise refuse(shown, lines + tail.count("\n") + 1, None,
                                  "ends before its closing '}'; the file is truncated")  # fmt: skip
                 return
             while True:
                 try:
                     obj, end = decoder.raw_decode(buf, pos)
                     break
+                except RecursionError:
+                    raise nesting_refusal(shown, line_at(pos)) from None
                 except json.JSONDecodeError as exc:
-                    if more():
+                    # Cut off by the end of what was read (or a string that runs on): read
+                    # more, up to a bound; anything else is an error where it is.
+                    cut = exc.pos >= len(buf) - 1 or exc.msg.startswith("Unterminated string")
+                    if cut and len(buf) - pos <= MAX_JSON_OBJECT and more():
                         continue
+                    if cut and not eof:
+                        raise refuse(shown, line_at(pos), None,
+                                     f"holds an observation longer than {MAX_JSON_OBJECT:,} "
+                                     "characters, or one that never ends; expected observations "
+                                     "of a few fields") from None  # fmt: skip
                     raise refuse(shown, line_at(exc.pos), None,
                                  f"is not valid JSON ({exc.msg}); the file may be truncated") from None  # fmt: skip
+                except ValueError as exc:  # a number of thousands of digits
+                    raise refuse(shown, line_at(pos), None,
+                                 f"holds a number too long to be a figure ({exc})") from None  # fmt: skip
             if not isinstance(obj, dict):
                 raise refuse(
                     shown, line_at(pos), None, f"holds {obj!r} in the list; expected objects"

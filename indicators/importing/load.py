@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from indicators import formatting, paths, store
+from indicators import formatting, health, paths, store
 from indicators.catalog import normalise, split_list
 from indicators.errors import DataError
 from indicators.importing import (
@@ -33,6 +33,7 @@ from indicators.importing import (
     mapping,
     records,
     regions,
+    sanity,
     statline_csv,
     tidy_csv,
 )
@@ -97,6 +98,12 @@ def import_file(
     records the table's URL, not the temporary folder it downloaded to)."""
     data_dir = data_dir or paths.data_dir()
     db_path = store.ensure_built(db_path, data_dir)
+    with health.translated(db_path):
+        return _import_file(db_path, path, list(mapping_files), table_id, data_dir, origin)
+
+
+def _import_file(db_path: Path, path: Path, mapping_files: list[Path], table_id: str | None,
+                 data_dir: Path, origin: str | None) -> ImportResult:  # fmt: skip
     det = detect.detect(path)
     try:
         maps = mapping.load(data_dir / "mappings", list(mapping_files))
@@ -109,6 +116,7 @@ def import_file(
         conn.execute("PRAGMA temp_store = FILE")
         # A bigger page cache (bounded: 64 MiB) keeps large imports from spilling pages.
         conn.execute("PRAGMA cache_size = -65536")
+        health.limit_size(conn)
         return _import(conn, det, maps, table_id, data_dir, origin)
     except DataError as exc:
         raise ImportRefused([exc]) from None
@@ -147,7 +155,6 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
             table_id: str | None, data_dir: Path, origin: str | None = None) -> ImportResult:  # fmt: skip
     started = time.perf_counter()
     reference = regions.reference(data_dir / "mappings")
-    sha = file_hash(det)
     now = _now()
     # One transaction: the file is read, checked and written chunk by chunk; anything
     # wrong anywhere rolls it all back. Readers of the store see the import only whole.
@@ -167,7 +174,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
                 origin or str(det.path),
-                sha,
+                "",
                 det.format,
                 parsed.table.table_id,
                 parsed.table.title,
@@ -176,8 +183,13 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         ).lastrowid
         writer = FigureWriter(conn, import_id, now)
         lifetimes = {c: r for c, r in {**reference, **parsed.regions}.items() if r.end}
+        checks = sanity.for_import(conn, parsed, plans, maps)
         try:
             for chunk in _read_ahead(parsed.chunks):
+                if parsed.tidy:
+                    checks.figures(chunk)
+                else:
+                    chunk = checks.observations(chunk)
                 frame = chunk if parsed.tidy else _figures(chunk, plans, src)
                 if parsed.checks_lifetime:
                     _check_lifetimes(frame, lifetimes, parsed)
@@ -188,6 +200,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
                 conn, det, maps, table_id, reference), plans, src) from None  # fmt: skip
         if writer.rows == 0:
             raise refuse(parsed.file, None, None, "holds no figures")
+        sha = file_hash(det)  # after reading: a file refused is not read twice
         written_at = time.perf_counter()
         seen = {c: writer.values(c) for c, _, _ in _REFERENCES}  # distinct values written
         used = seen["indicator"]
@@ -203,8 +216,9 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         if additive:
             computed = writer.compute_region(REGION, sorted(additive), sources)
         conn.execute(
-            "UPDATE imports SET rows_added = ?, rows_changed = ?, rows_unchanged = ? WHERE id = ?",
-            (added, changed, unchanged, import_id),
+            "UPDATE imports SET rows_added = ?, rows_changed = ?, rows_unchanged = ?, sha256 = ?"
+            " WHERE id = ?",
+            (added, changed, unchanged, sha, import_id),
         )
         conn.execute(
             "INSERT OR REPLACE INTO import_details (import_id, source, release, rows_computed, indicators,"
@@ -220,12 +234,24 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
         _check_references(conn, parsed.file, seen)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     return ImportResult(import_id, origin or str(det.path), det.format, parsed.table.table_id,
                         parsed.table.title, sha, added, changed, unchanged, computed,
                         tuple(sorted(used)), tuple(warnings),
                         (written_at - started, time.perf_counter() - written_at))  # fmt: skip
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is still open. After SQLITE_FULL (or an I/O error) SQLite may have
+    rolled the transaction back itself: a second ROLLBACK would then fail with "no
+    transaction is active" and hide the real error, which is what is raised."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # the error being raised says what went wrong; SQLite rolls back on close
 
 
 def _read_ahead(chunks: Iterator) -> Iterator:

@@ -21,8 +21,10 @@ those marked)::
         title: Werkloosheid; provincie, kwartaal
         measure: Werkloosheidspercentage       # the measure of a table without one
         unit: procent
+        forecast: true             # its periods after today are a forecast (prognose)
     tables:                        # per table id
       80590ned: {theme: arbeid, method: survey}
+      85089ned: {forecast: true}   # a forecast (CBS prognoses) whatever its title says
     place_synonyms:                # extra names for CBS regions, as exports print them
       PV21: [Friesland]
 """
@@ -62,6 +64,7 @@ class FileRule:
     measure: str | None = None
     unit: str | None = None
     method: str | None = None
+    forecast: bool | None = None  # the file is a forecast (CBS prognoses): see sanity.py
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class TableRule:
     theme: str | None = None
     method: str | None = None
     title: str | None = None
+    forecast: bool | None = None
 
 
 @dataclass
@@ -118,6 +122,13 @@ def _text(value: object, file: str, where: str, key: str) -> str | None:
         raise DataError(file, where, key, f"is {value!r}; expected text")
     text = str(value).strip()
     return text or None
+
+
+def _flag(entry: dict, file: str, where: str, key: str) -> bool | None:
+    value = entry.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise DataError(file, where, key, f"is {value!r}; expected true or false")
+    return value
 
 
 def _one_of(value: str | None, allowed: tuple[str, ...], file: str, where: str, key: str) -> None:
@@ -177,6 +188,9 @@ def read(path: Path) -> Mapping:
         ) from None
     except UnicodeDecodeError as exc:
         raise DataError(file, None, None, f"is not UTF-8 ({exc.reason})") from None
+    except RecursionError:
+        raise DataError(file, None, None, "is nested too deeply; expected a mapping file "
+                        "(docs/import.md)") from None  # fmt: skip
     top = _check_keys(data, {"measures", "files", "tables", "place_synonyms"}, file, "top level")
     mapping = Mapping(sources=[file])
     for i, entry in enumerate(top.get("measures") or [], start=1):
@@ -185,7 +199,8 @@ def read(path: Path) -> Mapping:
         where = f"files entry {i}"
         allowed = set(FileRule.__dataclass_fields__)
         _check_keys(entry, allowed, file, where)
-        values = {k: _text(entry.get(k), file, where, k) for k in allowed}
+        values = {k: _text(entry.get(k), file, where, k) for k in allowed - {"forecast"}}
+        values["forecast"] = _flag(entry, file, where, "forecast")
         if not values["name"]:
             raise DataError(file, where, "name", "is missing; expected a file name pattern")
         _one_of(values["unit"], schema.UNITS, file, where, "unit")
@@ -197,7 +212,8 @@ def read(path: Path) -> Mapping:
         where = f"tables entry {table_id}"
         allowed = set(TableRule.__dataclass_fields__)
         _check_keys(entry, allowed, file, where)
-        values = {k: _text(entry.get(k), file, where, k) for k in allowed}
+        values = {k: _text(entry.get(k), file, where, k) for k in allowed - {"forecast"}}
+        values["forecast"] = _flag(entry, file, where, "forecast")
         _one_of(values["method"], schema.SOURCE_METHODS, file, where, "method")
         mapping.tables[str(table_id).lower()] = TableRule(**values)
     synonyms = top.get("place_synonyms") or {}

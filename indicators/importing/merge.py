@@ -29,8 +29,10 @@ _COMPARED = ("value", "low", "high", "qualifier", "value_text", "note", "ref_dat
 _JOIN = " AND ".join(f"f.{c} = c.{c}" for c in KEY_COLUMNS)
 _ROWS_PER_INSERT = 500  # rows per multi-row INSERT: far fewer statements than executemany
 _MAX_VARIABLES = 32_000  # SQLite's limit is 32,766 bound parameters per statement
-WRITE_ROWS = 500_000  # rows sorted and written together (~25 MB as ids)
-STATUS_ORDER = ("voorlopig", "nader voorlopig", "definitief")  # least final first
+WRITE_ROWS = 500_000  # rows sorted and written together (~25 MB as ids) …
+WRITE_TEXT_BYTES = 64 << 20  # … or fewer, when their notes and value texts are long
+# Least final first: a sum is as final as its least final part (a forecast's is a forecast).
+STATUS_ORDER = ("prognose", "voorlopig", "nader voorlopig", "definitief")
 
 
 class Repeated(Exception):
@@ -187,6 +189,7 @@ class FigureWriter:
         self._chunk_table = False
         self._buffer: list[dict[str, np.ndarray]] = []
         self._buffered = 0
+        self._text_bytes = 0  # characters of text (notes, value texts) buffered
 
     def values(self, column: str) -> set[str]:
         """The distinct codes written in a key column (without none)."""
@@ -213,9 +216,11 @@ class FigureWriter:
             values = frame[c]
             values = None if values is None else np.asarray(values)
             part[c] = None if values is None or pd.isna(values).all() else values
+            if part[c] is not None and part[c].dtype == object:  # text: count its bytes
+                self._text_bytes += int(pd.Series(part[c]).str.len().sum())
         self._buffer.append(part)
         self._buffered += n
-        if self._buffered >= WRITE_ROWS:
+        if self._buffered >= WRITE_ROWS or self._text_bytes >= WRITE_TEXT_BYTES:
             self._flush()
 
     def finish(self) -> None:
@@ -226,7 +231,7 @@ class FigureWriter:
         if not self._buffer:
             return
         parts, n = self._buffer, self._buffered
-        self._buffer, self._buffered = [], 0
+        self._buffer, self._buffered, self._text_bytes = [], 0, 0
         lengths = [len(p["ref"]) for p in parts]
         whole = {c: _concatenate([p[c] for p in parts], lengths) for c in parts[0]}
         del parts
@@ -378,12 +383,15 @@ class FigureWriter:
         word = {6: "zes"}.get(len(members), str(len(members)))
         self._ensure_chunk_table()
         conn.execute("DELETE FROM temp.chunk")
-        rank = "CASE status WHEN ? THEN 1 WHEN ? THEN 2 WHEN ? THEN 3 ELSE 4 END"
+        n = len(STATUS_ORDER)
+        rank = (
+            f"CASE status {' '.join(f'WHEN ? THEN {i}' for i in range(1, n + 1))} ELSE {n + 1} END"
+        )
         conn.execute(
             "INSERT INTO temp.chunk (ref, indicator, place, period, breakdown, source, chapter,"  # noqa: S608
             " value, note, status, missing_reason, computed)"
             " SELECT 'berekend', indicator, ?, period, breakdown, source, chapter, sum(value), ?,"
-            f" CASE min({rank}) WHEN 1 THEN ? WHEN 2 THEN ? WHEN 3 THEN ? ELSE 0 END, 0, 1"
+            f" CASE min({rank}) {' '.join(f'WHEN {i} THEN ?' for i in range(1, n + 1))} ELSE 0 END, 0, 1"
             " FROM figure_values"
             f" WHERE indicator IN ({marks(ind_ids)}) AND place IN ({marks(members)})"
             f" AND source IN ({marks(src_ids)}) AND value IS NOT NULL AND computed = 0"

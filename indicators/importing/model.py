@@ -41,6 +41,8 @@ class TableInfo:
     url: str | None
     release: str | None  # CBS's Version/Modified of this release, when known
     method: str  # register | survey | … (indicators.schema.SOURCE_METHODS)
+    released: str | None = None  # ISO date of the release (Properties), when known
+    forecast: bool = False  # a forecast table (CBS prognoses): see importing/sanity.py
 
 
 @dataclass(frozen=True)
@@ -75,3 +77,6 @@ class ParsedFile:
     checks_lifetime: bool = True  # refuse values for places that did not exist then
     tidy: bool = False  # chunks are figure rows (STAGE_COLUMNS), not CBS observations
     place_field: str = "place"  # the column that names places, for messages
+    period_field: str = "period"  # the column (or dimension) that names periods
+    value_field: str = "Value"  # the field that holds values, for messages …
+    value_fields: dict[str, str] = field(default_factory=dict)  # … per measure, if it differs

@@ -23,7 +23,7 @@ import pandas as pd
 
 from indicators.catalog import normalise
 from indicators.errors import DataError
-from indicators.importing import csvfile, periods, units
+from indicators.importing import csvfile, periods, sanity, units
 from indicators.importing.cbs_odata import NATIONAL, register_breakdown, slug
 from indicators.importing.detect import Detected
 from indicators.importing.errors import Problems, refuse
@@ -49,10 +49,18 @@ EXPECTED_NUMBER = "expected a number like 124899 or 8,5, '.' (not published) or 
 def _header(path: Path, shown: str) -> list[str]:
     with path.open("r", encoding="utf-8-sig", newline="") as fh:
         try:
-            first = fh.readline()
+            first = fh.readline(sanity.MAX_LINE_BYTES + 1)
         except UnicodeDecodeError as exc:
             raise refuse(shown, 1, None, f"is not UTF-8 ({exc.reason})") from None
-    return next(csv.reader(io.StringIO(first), delimiter=";"))
+    if len(first) > sanity.MAX_LINE_BYTES:
+        raise refuse(shown, 1, None, "is a header longer than 1 MB; expected column titles")
+    header = next(csv.reader(io.StringIO(first), delimiter=";"))
+    if len(header) > sanity.MAX_COLUMNS:
+        raise refuse(shown, 1, None,
+                     f"has {len(header):,} columns; expected at most {sanity.MAX_COLUMNS:,} (a "
+                     "StatLine download has a few dimensions and measures, or one column per "
+                     "place or period)")  # fmt: skip
+    return header
 
 
 def _measure_title(raw: str) -> tuple[str, str | None]:
@@ -95,6 +103,7 @@ def read(det: Detected, mapping: Mapping, names: PlaceNames, table_hint: str | N
         url=f"https://opendata.cbs.nl/#/CBS/nl/dataset/{table_id}" if table_id else None,
         release=None,
         method=(rule.method if rule else None) or trule.method or "register",
+        forecast=_forecast(rule, trule, title, path.name),
     )
     layout = _Layout()
     measures: dict[str, MeasureInfo] = {}
@@ -125,8 +134,20 @@ def read(det: Detected, mapping: Mapping, names: PlaceNames, table_hint: str | N
                      f"has no period column; expected one named 'Perioden' (columns: {', '.join(header)})")  # fmt: skip
     parsed = ParsedFile("statline-csv", shown, table, measures, iter(()))
     parsed.place_field = layout.region_col or layout.first_col or "Regio's"
+    parsed.period_field = layout.period_col or layout.first_col or "Perioden"
+    parsed.value_fields = {key: col for col, key in layout.measure_cols.items()}
+    if layout.kind != "long":
+        parsed.value_field = next(iter(measures))  # one measure, in every column
     parsed.chunks = _chunks(path, shown, header, layout, names, parsed)
     return parsed
+
+
+def _forecast(rule, trule, title: str, name: str) -> bool:
+    """A forecast (CBS prognoses): a mapping says so, else the title or file name does."""
+    for said in (rule.forecast if rule else None, trule.forecast):
+        if said is not None:
+            return said
+    return sanity.is_forecast_title(f"{title} {name}")
 
 
 def _wide_layout(layout: _Layout, header: list[str], names: PlaceNames, rule, shown: str,
@@ -355,6 +376,9 @@ def _frame(cells: pd.Series, col: str, key: str, place: pd.Series, period: pd.Se
     numbers, reason, bad = _values(cells)
     for line in bad[bad].index[:5]:
         problems.add(DataError(shown, int(line), col, f"is {cells[line]!r}; {EXPECTED_NUMBER}"))
+    infinite = np.isinf(numbers.to_numpy(dtype="float64"))  # '1e400', 'inf', '-Infinity'
+    for line in cells.index[infinite][:5]:
+        problems.add(DataError(shown, int(line), col, sanity.non_finite_message(cells[line])))
     ok = ((period.cat.codes >= 0) & (place.cat.codes >= 0)).to_numpy()
     frame = pd.DataFrame({
         "ref": cells.index.to_numpy(dtype="int64"),

@@ -33,7 +33,7 @@ class Known:
 def read(det: Detected, known: Known, regions: dict[str, Region]) -> ParsedFile:
     shown = str(det.path)
     table = TableInfo(None, det.path.name, "", "", None, None, "other")
-    parsed = ParsedFile("tidy-csv", shown, table, {}, iter(()), tidy=True)
+    parsed = ParsedFile("tidy-csv", shown, table, {}, iter(()), tidy=True, value_field="value")
     parsed.chunks = _chunks(det, shown, known, regions, parsed)
     return parsed
 
