@@ -188,10 +188,17 @@ def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
     return Rendered(header, body, footer, text)
 
 
+# Replies whose first line is the figure itself (with place, period and source): in a
+# terminal they need no header line above it.
+FIGURE_FIRST = frozenset({"figure", "table", "breakdown", "trend", "place_missing",
+                          "year_missing", "place_unknown", "missing", "no_data"})  # fmt: skip
+
+
 def text(answer: Answer) -> str:
     """The reply as a person reads it in a terminal."""
     r = render(answer, PLAIN)
-    return (r.header + "\n\n" if r.header else "") + r.text
+    header = "" if str(answer.kind) in FIGURE_FIRST else r.header
+    return (header + "\n\n" if header else "") + r.text
 
 
 def mrkdwn(answer: Answer) -> str:
