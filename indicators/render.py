@@ -191,7 +191,8 @@ def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
 # Replies whose first line is the figure itself (with place, period and source): in a
 # terminal they need no header line above it.
 FIGURE_FIRST = frozenset({"figure", "table", "breakdown", "trend", "place_missing",
-                          "year_missing", "place_unknown", "missing", "no_data"})  # fmt: skip
+                          "year_missing", "place_unknown", "missing", "no_data",
+                          "explain"})  # fmt: skip
 
 
 def text(answer: Answer) -> str:

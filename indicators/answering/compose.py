@@ -9,7 +9,7 @@ from indicators.answer import ANSWERED, Answer, Fact, Intent, Kind, Note, Value
 from indicators.answering import annotate, facts
 from indicators.answering.context import Context, indicator_dict, period_key
 from indicators.answering.interpret import Reading
-from indicators.answering.parse import Parsed
+from indicators.answering.parse import Parsed, clean_text
 from indicators.answering.resolve import companion
 from indicators.answering.select import Selection
 
@@ -34,7 +34,7 @@ def build(ctx: Context, p: Parsed, reading: Reading, kind: Kind, sel: Selection,
         "interpretations": all_readings,
         "caveats": all_caveats,
         "facts": list(facts_),
-        "question": f"uitleg {p.raw}".strip(),
+        "question": f"uitleg {clean_text(p.raw)}".strip(),
     }
     return Answer(
         status=ANSWERED,

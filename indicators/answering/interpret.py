@@ -22,7 +22,8 @@ LOW = ("minste", "laagste", "kleinste", "minst", "laagst", "kleinst", "dieptepun
 WHICH_PLACE = ("welke gemeente", "welke gemeenten", "welke plaats", "welke plek", "waar",
                "welk deel van de regio", "welke van de zes")  # fmt: skip
 WHICH_YEAR = ("welk jaar", "welke jaar", "wanneer", "in welk jaar", "welke periode")
-WHICH_CATEGORY = ("welke sector", "welke sectoren", "welke bedrijfstak", "welke branche")
+WHICH_CATEGORY = ("welke sector", "welke sectoren", "welke bedrijfstak", "welke branche",
+                  "grootste sector", "kleinste sector", "sector", "sectoren", "branche")  # fmt: skip
 CHANGE_UP = ("groei", "gegroeid", "groeide", "gestegen", "steeg", "stijging", "toename",
              "toegenomen", "nam toe", "erbij", "bijgekomen", "gewonnen")  # fmt: skip
 CHANGE_DOWN = ("gedaald", "daalde", "daling", "afname", "afgenomen", "nam af", "kromp",
@@ -35,7 +36,8 @@ COUNT = ("hoeveel mensen", "hoeveel personen", "hoeveel banen", "hoeveel inwoner
 COMPARE = ("versus", "vergeleken met", "vergelijk", "vergelijking", "tov", "t o v",
            "ten opzichte van", "dan landelijk", "dan gemiddeld", "dan het gemiddelde",
            "dan nederland", "hoger dan", "lager dan", "meer dan", "minder dan", "naast",
-           "verschil met", "in vergelijking")  # fmt: skip
+           "verschil met", "in vergelijking", "per gemeente", "alle gemeenten",
+           "de zes gemeenten", "elke gemeente", "iedere gemeente")  # fmt: skip
 NATIONAL_CUES = ("landelijk", "nederland", "nationaal", "gemiddeld", "gemiddelde")
 TREND = ("trend", "ontwikkeling", "verloop", "reeks", "door de jaren", "over de jaren",
          "alle jaren", "per jaar", "tijdreeks", "ontwikkeld", "ontwikkelde", "verlopen",
@@ -99,8 +101,8 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
 
     if _has(text, PASSAGE) and not (extreme or parsed.verb in ("top", "trend", "vergelijk")):
         return Reading(Intent.PASSAGE, **common)
-    # "wat is werkloosheid" asks what it is; "wat is de werkloosheid" asks for the figure.
-    what_is = re.search(r"\bwat (is|zijn) (?!de |het |er |in |op )", text + " ")
+    # "wat is (de) werkloosheid" asks what it is; with a place or a year, for the figure.
+    what_is = re.search(r"\bwat (is|zijn) ", text + " ")
     if (what_is or _has(text, DEFINITION) or parsed.verb == "uitleg") and not (places or has_when):
         if not (extreme or change or parsed.verb in ("top", "trend", "vergelijk")):
             return Reading(Intent.DEFINITION, long=long, unit=unit)
@@ -114,7 +116,10 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
                        decline=down and not up, over_categories=categories, **common)  # fmt: skip
     if extreme and not places:
         return Reading(Intent.RANK, lowest=lowest, over_categories=categories, **common)
-    if parsed.verb == "vergelijk" or _has(text, COMPARE) or len({m.id for m in places}) > 1:
+    several = len({m.id for m in places}) > 1
+    # "welk deel van de banen in 071 zit in Leiden": a share of the area, not a comparison.
+    share_of_area = share and any(m.id.startswith("X_071") for m in places)
+    if parsed.verb == "vergelijk" or _has(text, COMPARE) or (several and not share_of_area):
         return Reading(Intent.COMPARE, **common)
     if change and (not has_when or parsed.year_range or len(set(parsed.years)) >= 2):
         return Reading(Intent.CHANGE, decline=down and not up, **common)

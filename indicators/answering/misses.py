@@ -9,7 +9,7 @@ from indicators.answer import ANSWERED, NOT_FOUND, Answer, Kind, Note
 from indicators.answering import annotate
 from indicators.answering.context import NATIONAL, Context, indicator_dict, period_key
 from indicators.answering.interpret import Reading
-from indicators.answering.parse import Parsed
+from indicators.answering.parse import Parsed, clean_text
 from indicators.answering.select import Miss
 
 MAX_RELATED = 3  # related figures offered when a place lacks the one asked for
@@ -79,7 +79,7 @@ def place_missing(ctx: Context, p: Parsed, reading: Reading, miss: Miss) -> Answ
         more={
             "caveats": all_caveats,
             "definition": ind.definition or None,
-            "question": f"uitleg {p.raw}".strip(),
+            "question": f"uitleg {clean_text(p.raw)}".strip(),
         },
     )
 

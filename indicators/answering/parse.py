@@ -67,7 +67,7 @@ STOPWORDS = frozenset(
     " inmiddels recent recentst laatste nieuwste huidige momenteel actueel"
     " definitie betekent betekenis bedoeld bedoelt verstaan verstaat onder"
     " zegt staat quick scan rapport dia dias slides presentatie"
-    " sinds vanaf tot ontwikkeld ontwikkelde"
+    " sinds vanaf tot ontwikkeld ontwikkelde beroepsbevolking vooral vaker meer minder"
     " the please".split()
 )
 MAX_CHARS = 300  # characters considered: Slack commands are shorter; more is noise
@@ -125,6 +125,11 @@ class Parsed:
     @property
     def empty(self) -> bool:
         return not (self.matches or self.unclear or self.unknown or self.years or self.year_range)
+
+
+def clean_text(text: str) -> str:
+    """The question as typed, without Slack markup and runs of spaces (for follow-ups)."""
+    return " ".join(_SLACK_MARKUP.sub(" ", text[:MAX_CHARS]).split())
 
 
 def reduce_tokens(text: str) -> list[str]:

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from indicators import store
 from indicators.answer import CLARIFY, NOT_FOUND, Answer, Intent, Kind, Note, Option
-from indicators.answering.context import Context
+from indicators.answering.context import NATIONAL, Context
 from indicators.answering.interpret import Reading
 from indicators.answering.parse import Match, Parsed
 from indicators.catalog import Indicator, normalise
@@ -143,6 +143,49 @@ def _most_specific(ctx: Context, inds: list[Match]) -> list[Match]:
     return inds
 
 
+def _asked(ctx: Context, p: Parsed, reading: Reading) -> tuple[list[str], list[str]]:
+    cat = ctx.catalog
+    places = list(dict.fromkeys(m.id for m in p.of_kind("place")))
+    if reading.intent == Intent.COMPARE and reading.national and NATIONAL not in places:
+        places.append(NATIONAL)
+    if reading.intent == Intent.SHARE and len(places) > 1 and cat.region_code in places:
+        places.remove(cat.region_code)
+    return places or [cat.region_code], [m.id for m in p.of_kind("breakdown")]
+
+
+def _fits(ctx: Context, p: Parsed, reading: Reading, ind: Indicator) -> bool:
+    """Whether the indicator has a figure for every place asked (and the breakdown asked,
+    when it is broken down that way): a few look-ups on the key's index."""
+    places, bds = _asked(ctx, p, reading)
+    bds = [b for b in bds if ctx.catalog.breakdowns[b].dimension == ind.breakdown_dimension]
+    for place in places:
+        ctx.check_time()
+        if not store.figures(ctx.conn, ind.id, [place], bds or ...)[:1]:
+            return False
+    return True
+
+
+def better_fit(ctx: Context, p: Parsed, reading: Reading, found: Indicator) -> Indicator:
+    """The indicator named, or — when it is not in the unit asked (a share, a count) or
+    lacks a figure for a place asked — its companion in the other unit or an indicator of
+    the same breakdown that fits ("hoeveel procent van de banen zit in het onderwijs")."""
+    unit = reading.unit if reading.intent in FITTING_INTENTS else None
+    named_place = bool(p.of_kind("place")) or reading.national
+    if (unit is None or found.unit == unit) and (not named_place or _fits(ctx, p, reading, found)):
+        return found
+    cands = [c for c in (companion(ctx, found),) if c]
+    if found.breakdown_dimension:
+        cands += [i for i in ctx.catalog.indicators.values()
+                  if i.breakdown_dimension == found.breakdown_dimension and i.id != found.id]  # fmt: skip
+    for cand in cands:
+        if (unit is None or cand.unit == unit) and _fits(ctx, p, reading, cand):
+            return cand
+    return found
+
+
+FITTING_INTENTS = (Intent.SHARE, Intent.COUNT, Intent.FIGURE, Intent.COMPARE, Intent.RANK)
+
+
 def companion(ctx: Context, ind: Indicator) -> Indicator | None:
     """The count that goes with a share in one table of the report, or the share that goes
     with a count (bijstand totaal ↔ aandeel in de bijstand): same theme, same stem."""
@@ -197,15 +240,7 @@ def indicator(ctx: Context, p: Parsed, words: list[str], reading: Reading) -> Re
     if inds:
         found = cat.indicators[inds[0].id]
         notes += fuzzy_notes(ctx, inds[:1])
-        if (
-            reading.unit
-            and found.unit != reading.unit
-            and reading.intent in (Intent.SHARE, Intent.COUNT, Intent.FIGURE)
-        ):
-            other = companion(ctx, found)
-            if other and other.unit == reading.unit and ctx.has_data("indicator", other.id):
-                found = other
-        return Resolved(found, notes)
+        return Resolved(better_fit(ctx, p, reading, found), notes)
     place_words = {m.typed for m in p.of_kind("place")}
     bds = [b for b in bds if b.typed not in place_words]  # "Leiden" alone is a place
     dims = {cat.breakdowns[b.id].dimension for b in bds} | {m.id for m in p.of_kind("dimension")}
@@ -218,8 +253,9 @@ def indicator(ctx: Context, p: Parsed, words: list[str], reading: Reading) -> Re
             key=lambda ind: (ind.unit != want, ind.sort, ind.id),
         )  # fmt: skip
         if candidates:
-            notes.append(Note("default_indicator", {"indicator": candidates[0].label}))
-            return Resolved(candidates[0], notes)
+            chosen = next((c for c in candidates if _fits(ctx, p, reading, c)), candidates[0])
+            notes.append(Note("default_indicator", {"indicator": chosen.label}))
+            return Resolved(chosen, notes)
     return not_found(ctx, p, reading)
 
 

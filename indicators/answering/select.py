@@ -71,6 +71,8 @@ def figures(ctx: Context, p: Parsed, reading: Reading, ind: Indicator,
         bd_words = {m.typed for m in bd_matches}
         place_matches = [m for m in place_matches if m.typed not in bd_words] or place_matches
     asked = list(dict.fromkeys(m.id for m in place_matches))
+    if reading.intent == Intent.SHARE and len(asked) > 1 and cat.region_code in asked:
+        asked.remove(cat.region_code)  # the share of the area held by the place asked
     if reading.intent == Intent.COMPARE and (reading.national or asked == [NATIONAL]):
         if NATIONAL not in asked:
             asked.append(NATIONAL)
