@@ -89,14 +89,33 @@ def lookup(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
             )
             extra["ranked"] = True
     elif kind == Kind.TABLE:
+        # A place without a figure for this period shows its own newest one (its period said).
+        have = {v.place for v in values}
+        for place in sel.places:
+            if place not in have:
+                own = [f for f in sel.figures if f.place == place and f.breakdown is None]
+                if own:
+                    newest = max(own, key=lambda f: period_key(f.period))
+                    values += [ctx.value(f) for f in own if f.period == newest.period]
         rows = facts.table_rows(ctx, values, sel.places, ranked=reading.intent == Intent.RANK,
                                 lowest=reading.lowest)  # fmt: skip
+        if rows and rows[0].get("rank") == 1 and rows[0]["values"]:
+            top = facts.sort_value(rows[0]["values"][0])
+            extra["tied"] = [r["name"] for r in rows[1:] if r["values"]
+                             and facts.sort_value(r["values"][0]) == top]  # fmt: skip
     else:
         if reading.intent == Intent.RANK and not sel.asked_places:
             # Nothing to rank: the figure exists for one place only; said first.
             extra["no_ranking"] = True
         found = facts.figure_facts(ctx, ind.unit, ind.additive, shown, sel.all_figures)
         if reading.intent == Intent.CHANGE:
+            start = min(p.years) if p.years else (p.year_range[0] if p.year_range else None)
+            if start:
+                found = [f for f in found if f.kind != "change"]
+                for f in shown:
+                    base = [g for g in facts.series(sel.all_figures, f) if g.period == str(start)]
+                    if base and f.value is not None and base[0].period != f.period:
+                        found.insert(0, facts.change(ctx, ind.unit, base[0], f))
             found.sort(key=lambda f: f.kind != "change")
         other = companion(ctx, ind)
         if other and shown:
@@ -136,10 +155,12 @@ def ranked_change(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> 
         place = sel.places[0]
         figs = [f for f in sel.figures if f.place == place and f.breakdown]
         keys = sorted({f.breakdown for f in figs})
-        rows = facts.change_rows(ctx, ind.unit, figs, keys, "breakdown", reading.lowest)
+        rows = facts.change_rows(ctx, ind.unit, figs, keys, "breakdown", reading.lowest,
+                                 reading.relative)  # fmt: skip
     else:
         figs = [f for f in sel.figures if f.breakdown is None]
-        rows = facts.change_rows(ctx, ind.unit, figs, sel.places, "place", reading.lowest)
+        rows = facts.change_rows(ctx, ind.unit, figs, sel.places, "place", reading.lowest,
+                                 reading.relative)  # fmt: skip
     periods = sorted({f.period for f in figs if f.period}, key=period_key)
     sel.period = periods[-1] if periods else None
     values = [ctx.value(f) for f in figs if f.period in (periods[:1] + periods[-1:])]

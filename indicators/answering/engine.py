@@ -148,7 +148,7 @@ class Engine:
             return compose.trend(ctx, p, reading, sel)
         if reading.intent == Intent.RANK and reading.by_change:
             return compose.ranked_change(ctx, p, reading, sel)
-        miss = choose_period(sel, p)
+        miss = choose_period(sel, p, since=reading.since)
         if miss:
             return misses.answer(ctx, p, reading, miss)
         return compose.lookup(ctx, p, reading, sel)

@@ -129,10 +129,10 @@ def rank_rows(rows: list[dict], lowest: bool) -> list[dict]:
     without a value last, unnumbered order kept."""
 
     def key(row: dict) -> float:
-        exact = [v.value for v in row["values"] if v.value is not None]
-        if not exact:
+        level = [sort_value(v) for v in row["values"] if sort_value(v) is not None]
+        if not level:
             return float("inf")
-        return exact[0] if lowest else -exact[0]
+        return level[0] if lowest else -level[0]
 
     rows = sorted(rows, key=key)
     for i, row in enumerate(rows, 1):
@@ -140,8 +140,17 @@ def rank_rows(rows: list[dict], lowest: bool) -> list[dict]:
     return rows
 
 
+def sort_value(v: Value) -> float | None:
+    """The value a ranking uses: the figure, or the middle of a published range."""
+    if v.value is not None:
+        return v.value
+    if v.low is not None and v.high is not None:
+        return (v.low + v.high) / 2
+    return None
+
+
 def change_rows(ctx: Context, unit: str, figs: Figs, keys: list[str], by: str,
-                lowest: bool) -> list[dict]:  # fmt: skip
+                lowest: bool, relative: bool = False) -> list[dict]:  # fmt: skip
     """Rows ranked by change from the first to the last period, one per place or per
     breakdown category (``by`` = 'place' | 'breakdown')."""
     rows = []
@@ -155,7 +164,7 @@ def change_rows(ctx: Context, unit: str, figs: Figs, keys: list[str], by: str,
                 label = ctx.catalog.place_name(k) if by == "place" else ctx.label("breakdown", k)
                 rows.append({"key": k, "name": label, "change": fact.data})
                 break
-    measure = "pct" if unit != "procent" else "diff"
+    measure = "pct" if relative and unit != "procent" else "diff"
     rows.sort(key=lambda r: r["change"].get(measure, r["change"]["diff"]) * (1 if lowest else -1))
     for i, row in enumerate(rows, 1):
         row["rank"] = i

@@ -17,7 +17,7 @@ from indicators.answer import Intent
 from indicators.answering.parse import Parsed
 
 HIGH = ("meeste", "hoogste", "grootste", "meest", "hoogst", "grootst", "sterkst", "snelst",
-        "hardst", "koploper", "piek", "top", "ranglijst", "rangorde", "best")  # fmt: skip
+        "hardst", "koploper", "piek", "piekte", "top", "ranglijst", "rangorde", "best")  # fmt: skip
 LOW = ("minste", "laagste", "kleinste", "minst", "laagst", "kleinst", "dieptepunt")
 WHICH_PLACE = ("welke gemeente", "welke gemeenten", "welke plaats", "welke plek", "waar",
                "welk deel van de regio", "welke van de zes")  # fmt: skip
@@ -25,12 +25,14 @@ WHICH_YEAR = ("welk jaar", "welke jaar", "wanneer", "in welk jaar", "welke perio
 WHICH_CATEGORY = ("welke sector", "welke sectoren", "welke bedrijfstak", "welke branche",
                   "grootste sector", "kleinste sector", "sector", "sectoren", "branche")  # fmt: skip
 CHANGE_UP = ("groei", "gegroeid", "groeide", "gestegen", "steeg", "stijging", "toename",
-             "toegenomen", "nam toe", "erbij", "bijgekomen", "gewonnen")  # fmt: skip
+             "toegenomen", "nam toe", "erbij", "bijgekomen", "gewonnen", "kreeg", "kregen",
+             "bij gekregen", "groeiden")  # fmt: skip
 CHANGE_DOWN = ("gedaald", "daalde", "daling", "afname", "afgenomen", "nam af", "kromp",
-               "krimp", "gekrompen", "verloren", "kwijtgeraakt", "kwijt", "verdwenen")  # fmt: skip
+               "krimp", "gekrompen", "verloren", "verloor", "kwijtgeraakt", "kwijt",
+               "verdwenen", "daalden")  # fmt: skip
 CHANGE = ("veranderd", "verandering", "ontwikkeld", "verschil tussen", "sinds", "van 20")
 SHARE = ("aandeel", "percentage", "procent", "welk deel", "hoeveel procent", "welk percentage",
-         "deel van", "%")  # fmt: skip
+         "deel van", "%", "procentueel")  # fmt: skip
 COUNT = ("hoeveel mensen", "hoeveel personen", "hoeveel banen", "hoeveel inwoners",
          "aantal", "hoeveel uitkeringen", "hoeveel werklozen", "hoeveel")  # fmt: skip
 COMPARE = ("versus", "vergeleken met", "vergelijk", "vergelijking", "tov", "t o v",
@@ -41,12 +43,12 @@ COMPARE = ("versus", "vergeleken met", "vergelijk", "vergelijking", "tov", "t o 
 NATIONAL_CUES = ("landelijk", "nederland", "nationaal", "gemiddeld", "gemiddelde")
 TREND = ("trend", "ontwikkeling", "verloop", "reeks", "door de jaren", "over de jaren",
          "alle jaren", "per jaar", "tijdreeks", "ontwikkeld", "ontwikkelde", "verlopen",
-         "gegaan", "door de tijd")  # fmt: skip
+         "gegaan", "door de tijd", "verliep")  # fmt: skip
 DEFINITION = ("wat betekent", "wat betekenen", "definitie",
               "betekenis", "wat verstaat", "wat wordt verstaan", "wat wordt bedoeld",
               "wat bedoelt", "hoe wordt", "hoe meet", "wat houdt", "wat valt onder",
-              "omschrijving")  # fmt: skip
-PASSAGE = ("wat zegt", "wat zeggen", "waarom", "wat staat er", "wat schrijft", "wat bedoelen",
+              "omschrijving", "verstaan", "wat telt als", "wat bedoelen", "wat bedoelt")  # fmt: skip
+PASSAGE = ("wat zegt", "wat zeggen", "waarom", "wat staat er", "wat schrijft",
            "volgens de quick scan", "volgens het rapport", "volgens de dia", "in de quick scan",
            "in het rapport", "in de dia", "de dias", "de slides", "de presentatie",
            "conclusie", "aanbeveling", "aanbevelingen", "advies", "verklaring",
@@ -64,6 +66,8 @@ class Reading:
     over_years: bool = False  # an extreme over years, not over places
     over_categories: bool = False  # ranked over a breakdown (welke sector)
     unit: str | None = None  # preferred unit: 'procent' (share) or 'aantal' (count)
+    relative: bool = False  # a change in percent ('procentueel'), not in units
+    since: bool = False  # 'sinds 2013': from that year to the newest
 
 
 def _has(text: str, cues: tuple[str, ...]) -> bool:
@@ -97,7 +101,12 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
     share = _has(text, SHARE) or "%" in raw
     unit = "procent" if share else ("aantal" if _has(text, COUNT) else None)
     national = _has(text, NATIONAL_CUES)
-    common = {"long": long, "unit": unit, "national": national}
+    relative = share and change
+    if relative:
+        unit = None  # "procentueel gegroeid" is a relative change, not a share
+    since = bool(re.search(r"\b(sinds|vanaf|na) (19|20)\d\d\b", text))
+    common = {"long": long, "unit": unit, "national": national, "relative": relative,
+              "since": since}  # fmt: skip
 
     if _has(text, PASSAGE) and not (extreme or parsed.verb in ("top", "trend", "vergelijk")):
         return Reading(Intent.PASSAGE, **common)
@@ -108,7 +117,8 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
             return Reading(Intent.DEFINITION, long=long, unit=unit)
     if parsed.verb == "trend" or (_has(text, TREND) and not extreme):
         return Reading(Intent.TREND, **common)
-    if _has(text, WHICH_YEAR) and (extreme or change):
+    bare_year = extreme and not places and re.search(r"\bjaar\b", text)
+    if (_has(text, WHICH_YEAR) or bare_year) and (extreme or change):
         return Reading(Intent.EXTREME_YEAR, lowest=lowest, over_years=True, **common)
     categories = _has(text, WHICH_CATEGORY)
     if parsed.verb == "top" or (extreme and (categories or _has(text, WHICH_PLACE) or change)):
@@ -121,7 +131,7 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
     share_of_area = share and any(m.id.startswith("X_071") for m in places)
     if parsed.verb == "vergelijk" or _has(text, COMPARE) or (several and not share_of_area):
         return Reading(Intent.COMPARE, **common)
-    if change and (not has_when or parsed.year_range or len(set(parsed.years)) >= 2):
+    if change and (not has_when or parsed.year_range or len(set(parsed.years)) >= 2 or since):
         return Reading(Intent.CHANGE, decline=down and not up, **common)
     if any(m.kind == "dimension" for m in parsed.matches) or categories:
         return Reading(Intent.BREAKDOWN, **common)

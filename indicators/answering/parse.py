@@ -68,6 +68,8 @@ STOPWORDS = frozenset(
     " definitie betekent betekenis bedoeld bedoelt verstaan verstaat onder"
     " zegt staat quick scan rapport dia dias slides presentatie"
     " sinds vanaf tot ontwikkeld ontwikkelde beroepsbevolking vooral vaker meer minder"
+    " procentueel relatief absoluut verloor verloren kreeg kregen piekte verliep telt"
+    " bedoelen bedoelt ze men volgens"
     " the please".split()
 )
 MAX_CHARS = 300  # characters considered: Slack commands are shorter; more is noise
@@ -228,6 +230,10 @@ def parse(text: str, catalog: Catalog, rewrite: dict[str, str] | None = None) ->
         if len(word) < 3 or word.isdigit():
             unknown.append(word)
             continue
+        exact = _transposed(word, vocab) or _prefix_of(word, catalog)
+        if exact:
+            matches += [Match(e.kind, e.id, word, exact, 90.0) for e in vocab[exact]]
+            continue
         found = process.extract(word, phrases, scorer=fuzz.ratio, limit=8, score_cutoff=ASK)
         if not found:
             unknown.append(word)
@@ -254,6 +260,27 @@ def parse(text: str, catalog: Catalog, rewrite: dict[str, str] | None = None) ->
     return Parsed(
         raw, verb, tuple(years), year_range, tuple(matches), tuple(unclear), tuple(unknown), sources
     )
+
+
+def _transposed(word: str, vocab: dict) -> str | None:
+    """A catalog word typed with two neighbouring letters swapped ("leidne" → "leiden")."""
+    for i in range(len(word) - 1):
+        swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        if swapped != word and swapped in vocab:
+            return swapped
+    return None
+
+
+def _prefix_of(word: str, catalog: Catalog) -> str | None:
+    """A word cut short ("bijst", "hoogopg"): the shortest one-word catalog phrase it
+    begins, when every one-word phrase it begins starts with that one."""
+    if len(word) < 4:
+        return None
+    starts = sorted((p for p in catalog.vocabulary if " " not in p and p.startswith(word)),
+                    key=len)  # fmt: skip
+    if starts and all(p.startswith(starts[0]) for p in starts):
+        return starts[0]
+    return None
 
 
 def _stripped(catalog: Catalog) -> dict[str, str]:

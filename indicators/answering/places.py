@@ -11,7 +11,24 @@ from indicators import paths
 from indicators.catalog import Catalog, normalise
 
 # Municipality names that are also ordinary Dutch words in a question.
-COMMON_WORDS = frozenset({"best", "buren", "putten", "laren", "ede", "epe", "goes", "zeist"})
+COMMON_WORDS = frozenset(
+    {
+        "best",
+        "buren",
+        "putten",
+        "laren",
+        "goes",
+        "echt",
+        "mill",
+        "stein",
+        "sint",
+        "beek",
+        "son",
+        "land",
+        "bergen",
+        "borne",
+    }
+)
 MAX_WORDS = 4
 
 

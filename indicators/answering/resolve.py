@@ -109,7 +109,8 @@ def taken_from_unclear(ctx: Context, p: Parsed) -> list[Match]:
                      and ctx.has_data(o.kind, o.id)}  # fmt: skip
         if len(with_data) == 1:
             o = next(iter(with_data.values()))
-            score = fuzz.ratio(u.typed, o.phrase)
+            score = max(fuzz.ratio(u.typed, x.phrase) for x in u.options
+                        if (x.kind, x.id) == (o.kind, o.id))  # fmt: skip
             if score >= TAKE:
                 taken.append(Match(o.kind, o.id, u.typed, o.phrase, score))
     return taken
@@ -170,6 +171,11 @@ def better_fit(ctx: Context, p: Parsed, reading: Reading, found: Indicator) -> I
     lacks a figure for a place asked — its companion in the other unit or an indicator of
     the same breakdown that fits ("hoeveel procent van de banen zit in het onderwijs")."""
     unit = reading.unit if reading.intent in FITTING_INTENTS else None
+    if reading.intent == Intent.RANK and unit is None and not reading.by_change:
+        # Places are compared by their share, not by their size ("hoogste arbeidsongeschiktheid").
+        other = companion(ctx, found)
+        if found.unit == "aantal" and other and other.unit == "procent":
+            unit = "procent"
     named_place = bool(p.of_kind("place")) or reading.national
     if (unit is None or found.unit == unit) and (not named_place or _fits(ctx, p, reading, found)):
         return found

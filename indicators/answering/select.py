@@ -135,11 +135,14 @@ def figures(ctx: Context, p: Parsed, reading: Reading, ind: Indicator,
     return Selection(ind, figs, all_figs, places, asked, bds, dimension_asked, totals_only, notes)
 
 
-def choose_period(sel: Selection, p: Parsed) -> Miss | None:
-    """The asked year (or span), else the newest; fills ``sel.period`` and ``sel.shown``."""
+def choose_period(sel: Selection, p: Parsed, since: bool = False) -> Miss | None:
+    """The asked year (or span), else the newest; fills ``sel.period`` and ``sel.shown``.
+    ``since``: 'sinds 2013' asks for the newest, compared with that year."""
     figs = sel.figures
     periods = sorted({f.period for f in figs}, key=period_key)
     asked = list(p.years) or ([p.year_range[1]] if p.year_range else [])
+    if since:
+        asked = []
     span = f"{p.year_range[0]}-{p.year_range[1]}" if p.year_range else None
     if span and any(f.period == span for f in figs):
         chosen = span
