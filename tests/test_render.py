@@ -114,6 +114,7 @@ KIND_QUESTIONS = {
     "clarify": "banen zzp",
     "not_found": "xyzzy",
     "place_unknown": "banen Teylingen",
+    "passages": "wat zegt de quick scan over zzp'ers",
 }
 
 

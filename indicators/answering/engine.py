@@ -20,7 +20,7 @@ from pathlib import Path
 
 from indicators import store
 from indicators.answer import ERROR, Answer, Intent, Kind, Note
-from indicators.answering import compose, meta, misses, resolve, vocabulary
+from indicators.answering import compose, meta, misses, report, resolve, vocabulary
 from indicators.answering.context import Context, OutOfTime
 from indicators.answering.interpret import Reading, detect
 from indicators.answering.parse import parse, reduce_tokens
@@ -110,6 +110,10 @@ class Engine:
             return meta.list_answer(ctx, text)
         if reading.intent == Intent.SOURCES:
             return meta.sources_answer(ctx, text)
+        if reading.intent == Intent.PASSAGE:
+            said = report.answer(ctx, text, reading)
+            if said:
+                return said
         ctx.check_time()
         understood = {m.typed for m in p.matches} | {w for m in p.matches for w in m.typed.split()}
         unknown = unknown_places(words, ctx.catalog, understood)
@@ -122,6 +126,10 @@ class Engine:
         if isinstance(found, Answer):
             if unknown:
                 return misses.place_unknown(ctx, p, reading, unknown, None)
+            if reading.intent == Intent.DEFINITION and found.kind == Kind.NOT_FOUND:
+                said = report.answer(ctx, text, reading)
+                if said:
+                    return said
             lacking = sorted({self._lacking[w] for w in words if w in self._lacking})
             if lacking and found.kind == Kind.NOT_FOUND:
                 return replace(found, extra={**found.extra, "lacking": lacking})

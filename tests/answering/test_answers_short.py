@@ -98,3 +98,21 @@ def test_a_question_that_runs_out_of_time_gets_a_short_dutch_reply(engine):
     answer = Engine(engine.db_path, budget=0).ask("banen Leiden 2016")
     assert answer.status == ERROR and answer.kind == "timeout"
     assert "tijd" in render.text(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "reference"),
+    [("wat zegt de quick scan over zzp'ers", "4.4"),
+     ("waarom is de arbeidsongeschiktheid in Zoeterwoude hoog", "5"),
+     ("wat bedoelen de dia's met werkzekerheid", "dia")],
+)  # fmt: skip
+def test_a_question_about_the_report_is_answered_with_its_passages(ask, question, reference):
+    answer, reply = ask(question)
+    assert answer.status == ANSWERED and answer.kind == "passages", reply
+    assert reference in reply.splitlines()[0] and "“" in reply.splitlines()[0]
+    assert len(reply) < 1400
+
+
+def test_a_figure_wins_over_a_passage_when_both_fit(ask):
+    answer, reply = ask("hoeveel banen had Leiden in 2016")
+    assert answer.kind == "figure" and "67.537" in reply.splitlines()[0]
