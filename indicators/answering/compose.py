@@ -111,11 +111,12 @@ def lookup(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
         if reading.intent == Intent.CHANGE:
             start = min(p.years) if p.years else (p.year_range[0] if p.year_range else None)
             if start:
-                found = [f for f in found if f.kind != "change"]
+                changes = []
                 for f in shown:
                     base = [g for g in facts.series(sel.all_figures, f) if g.period == str(start)]
                     if base and f.value is not None and base[0].period != f.period:
-                        found.insert(0, facts.change(ctx, ind.unit, base[0], f))
+                        changes.append(facts.change(ctx, ind.unit, base[0], f))
+                found = changes + [f for f in found if f.kind != "change"]
             found.sort(key=lambda f: f.kind != "change")
         other = companion(ctx, ind)
         if other and shown:

@@ -119,6 +119,12 @@ class Engine:
         unknown = unknown_places(words, ctx.catalog, understood)
         if unknown:
             p = _without(p, {name for _c, name in unknown}, words)
+        lacking = sorted({self._lacking[w] for w in words if w in self._lacking})
+        if lacking:  # known words whose figures are not loaded: never guessed at
+            p = replace(p, unclear=tuple(u for u in p.unclear if u.typed not in self._lacking),
+                        unknown=tuple(w for w in p.unknown if w not in self._lacking))  # fmt: skip
+        if p.sources and not p.matches and reading.intent in (Intent.DEFINITION, Intent.FIGURE):
+            return meta.sources_answer(ctx, text, only=p.sources)
         clarify = resolve.clarify(ctx, p, words, reading.intent)
         if clarify:
             return clarify
@@ -126,11 +132,12 @@ class Engine:
         if isinstance(found, Answer):
             if unknown:
                 return misses.place_unknown(ctx, p, reading, unknown, None)
-            if reading.intent == Intent.DEFINITION and found.kind == Kind.NOT_FOUND:
-                said = report.answer(ctx, text, reading)
+            if found.kind == Kind.NOT_FOUND and not lacking:
+                definition = reading.intent == Intent.DEFINITION
+                said = report.answer(ctx, text, reading,
+                                     min_score=0.0 if definition else report.FALLBACK_SCORE)  # fmt: skip
                 if said:
                     return said
-            lacking = sorted({self._lacking[w] for w in words if w in self._lacking})
             if lacking and found.kind == Kind.NOT_FOUND:
                 return replace(found, extra={**found.extra, "lacking": lacking})
             return found

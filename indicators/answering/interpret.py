@@ -52,7 +52,9 @@ PASSAGE = ("wat zegt", "wat zeggen", "waarom", "wat staat er", "wat schrijft",
            "volgens de quick scan", "volgens het rapport", "volgens de dia", "in de quick scan",
            "in het rapport", "in de dia", "de dias", "de slides", "de presentatie",
            "conclusie", "aanbeveling", "aanbevelingen", "advies", "verklaring",
-           "hoe komt", "hoe kan", "wat betekent dat")  # fmt: skip
+           "hoe komt", "hoe kan", "wat betekent dat", "wat vindt", "wat vinden",
+           "het rapport", "de quick scan", "quick scan", "quickscan", "samenvatting", "dias",
+           "noemt", "noemen", "beleidsopties", "hoofdboodschap")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def _has(text: str, cues: tuple[str, ...]) -> bool:
 def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = False) -> Reading:
     """The intent of a question from its words (normalised) and what the parse found."""
     text = " ".join(words)
-    has_subject = bool(parsed.matches or parsed.unclear or parsed.unknown)
+    has_subject = bool(parsed.matches or parsed.unclear or parsed.unknown or parsed.sources)
     long = long or parsed.verb == "uitleg"
     if parsed.verb == "help" or (parsed.verb is None and not has_subject and not parsed.years):
         return Reading(Intent.HELP, long=long)
@@ -112,7 +114,12 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
         return Reading(Intent.PASSAGE, **common)
     # "wat is (de) werkloosheid" asks what it is; with a place or a year, for the figure.
     what_is = re.search(r"\bwat (is|zijn) ", text + " ")
-    if (what_is or _has(text, DEFINITION) or parsed.verb == "uitleg") and not (places or has_when):
+    named = bool(parsed.of_kind("indicator") or parsed.of_kind("breakdown"))
+    if (
+        (what_is or _has(text, DEFINITION) or parsed.verb == "uitleg")
+        and not has_when
+        and not (places and named)
+    ):
         if not (extreme or change or parsed.verb in ("top", "trend", "vergelijk")):
             return Reading(Intent.DEFINITION, long=long, unit=unit)
     if parsed.verb == "trend" or (_has(text, TREND) and not extreme):

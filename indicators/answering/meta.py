@@ -37,14 +37,17 @@ def list_answer(ctx: Context, text: str) -> Answer:
 _counts: dict[str, tuple[str, dict[str, int]]] = {}
 
 
-def sources_answer(ctx: Context, text: str) -> Answer:
+def sources_answer(ctx: Context, text: str, only: tuple[str, ...] = ()) -> Answer:
+    """Every source with its reliability; ``only``: the sources a question names ('lisa')."""
     cat = ctx.catalog
     key = str(id(ctx.conn))
     cached = _counts.get(key)
     if cached is None or cached[0] != cat.version:
         # Counting a national store takes most of a second: kept until the next import.
         cached = _counts[key] = (cat.version, store.counts_by_source(ctx.conn))
-    refs = [annotate.catalog_source(ctx, sid) for sid in cat.sources]
+    wanted = set(only)
+    refs = [annotate.catalog_source(ctx, sid) for sid in cat.sources
+            if not wanted or wanted & set(sid.split("_"))]  # fmt: skip
     imports = [
         dict(zip(("file", "table_id", "title", "imported_at", "added", "changed", "unchanged"),
                  r, strict=True))

@@ -69,7 +69,8 @@ STOPWORDS = frozenset(
     " zegt staat quick scan rapport dia dias slides presentatie"
     " sinds vanaf tot ontwikkeld ontwikkelde beroepsbevolking vooral vaker meer minder"
     " procentueel relatief absoluut verloor verloren kreeg kregen piekte verliep telt"
-    " bedoelen bedoelt ze men volgens"
+    " bedoelen bedoelt ze men volgens door heen groeide groeiden daalde daalden steeg stegen"
+    " zoveel zo veel vindt vinden noemt noemen geworden"
     " the please".split()
 )
 MAX_CHARS = 300  # characters considered: Slack commands are shorter; more is noise
@@ -186,7 +187,7 @@ def parse(text: str, catalog: Catalog, rewrite: dict[str, str] | None = None) ->
     i = 0
     while i < len(rest):
         for n in range(min(longest, len(rest) - i), 0, -1):
-            phrase = " ".join(rest[i : i + n])
+            phrase = _known(" ".join(rest[i : i + n]), vocab)
             if phrase in vocab and not (n == 1 and phrase in STOPWORDS):
                 matches += [Match(e.kind, e.id, phrase, phrase, 100.0) for e in vocab[phrase]]
                 i += n
@@ -260,6 +261,16 @@ def parse(text: str, catalog: Catalog, rewrite: dict[str, str] | None = None) ->
     return Parsed(
         raw, verb, tuple(years), year_range, tuple(matches), tuple(unclear), tuple(unknown), sources
     )
+
+
+def _known(phrase: str, vocab: dict) -> str:
+    """The phrase, or its plural the catalog knows ("micro ondernemer" → "… ondernemers")."""
+    if phrase in vocab or len(phrase) < 5:
+        return phrase
+    for ending in ("s", "en", "n"):
+        if phrase + ending in vocab:
+            return phrase + ending
+    return phrase
 
 
 def _transposed(word: str, vocab: dict) -> str | None:

@@ -12,8 +12,9 @@ from indicators.answer import ANSWERED, Answer, Kind
 from indicators.answering.context import Context
 from indicators.answering.interpret import Reading
 
-MAX_PASSAGES = 2
-QUOTE_CHARS = (480, 260)  # the best passage, the next one
+MAX_PASSAGES = 3
+QUOTE_CHARS = (650, 260, 200)  # the best passage, the next ones
+FALLBACK_SCORE = 8.0  # bm25 a passage needs to answer a question that named no figure
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[A-Z‘'“\"(0-9])")
 DOCUMENT_NAMES = {"quickscan": "De quick scan", "slides": "De dia’s"}
 

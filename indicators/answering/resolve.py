@@ -94,7 +94,7 @@ def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer
     return None
 
 
-TAKE = 78.0  # an unclear word is taken as its one reading with data from this likeness on
+TAKE = 75.0  # an unclear word is taken as its one reading with data from this likeness on
 
 
 def taken_from_unclear(ctx: Context, p: Parsed) -> list[Match]:
@@ -132,6 +132,13 @@ def _most_specific(ctx: Context, inds: list[Match]) -> list[Match]:
     ids = list(dict.fromkeys(m.id for m in inds))
     if len(ids) < 2:
         return inds
+    # The catalog's own words before the partners' shorthand (data/vocabulary.csv).
+    borrowed = getattr(cat, "borrowed", set())
+    native = [m for m in inds if m.typed not in borrowed]
+    if native and len(native) < len(inds):
+        inds = native
+        if len({m.id for m in inds}) < 2:
+            return inds
     for m in inds:
         ind = cat.indicators[m.id]
         names = " | ".join(normalise(x) for x in (ind.label, *ind.synonyms))
@@ -159,6 +166,9 @@ def _fits(ctx: Context, p: Parsed, reading: Reading, ind: Indicator) -> bool:
     when it is broken down that way): a few look-ups on the key's index."""
     places, bds = _asked(ctx, p, reading)
     bds = [b for b in bds if ctx.catalog.breakdowns[b].dimension == ind.breakdown_dimension]
+    if reading.intent == Intent.RANK and not p.of_kind("place"):
+        # A ranking of the six: it fits when they have the figure.
+        return bool(store.figures(ctx.conn, ind.id, list(ctx.catalog.six), bds or ...)[:2])
     for place in places:
         ctx.check_time()
         if not store.figures(ctx.conn, ind.id, [place], bds or ...)[:1]:
@@ -262,7 +272,17 @@ def indicator(ctx: Context, p: Parsed, words: list[str], reading: Reading) -> Re
             chosen = next((c for c in candidates if _fits(ctx, p, reading, c)), candidates[0])
             notes.append(Note("default_indicator", {"indicator": chosen.label}))
             return Resolved(chosen, notes)
+    if reading.intent in (Intent.CHANGE, Intent.RANK) and (reading.by_change or
+                                                          reading.intent == Intent.CHANGE):  # fmt: skip
+        # "welke gemeente groeide het sterkst": growth of a place is growth in jobs.
+        default = cat.indicators.get(DEFAULT_GROWTH)
+        if default and ctx.has_data("indicator", default.id):
+            notes.append(Note("default_indicator", {"indicator": default.label}))
+            return Resolved(default, notes)
     return not_found(ctx, p, reading)
+
+
+DEFAULT_GROWTH = "banen"
 
 
 def not_found(ctx: Context, p: Parsed, reading: Reading) -> Answer:

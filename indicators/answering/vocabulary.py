@@ -67,13 +67,16 @@ def extend(catalog: Catalog, all_terms: tuple[Term, ...]) -> dict[str, str]:
     meaning the catalog lacks (typed -> means), so that the answer can say so."""
     vocab = catalog.vocabulary
     lacking: dict[str, str] = {}
+    borrowed: set[str] = set()
     for term in all_terms:
         if term.kind == "word" or term.typed in vocab:
             continue
         targets = vocab.get(term.means)
         if targets:
             vocab[term.typed] = [VocabEntry(term.typed, e.kind, e.id) for e in targets]
+            borrowed.add(term.typed)
         else:
             lacking[term.typed] = term.means
     catalog.longest_phrase = max((len(p.split()) for p in vocab), default=1)
+    catalog.borrowed = borrowed  # type: ignore[attr-defined]
     return lacking
