@@ -25,7 +25,9 @@ def matching_rules(ctx: Context, table: str, values: Iterable[Value]) -> list[Ru
     cat = ctx.catalog
     found: dict[str, Rule] = {}
     seen: set[tuple] = set()
-    for v in values:
+    for n, v in enumerate(values):
+        if n % 256 == 0:
+            ctx.check_time()
         key = (v.indicator, v.place, v.breakdown, v.source, v.period)
         if key in seen:
             continue
@@ -61,10 +63,13 @@ def caveats(ctx: Context, values: Iterable[Value]) -> list[Caveat]:
         if v.status and v.status.lower() != "definitief":
             generated.setdefault("status", Caveat("status", "status", None,
                                                   data={"status": v.status}))  # fmt: skip
-    for key in {(v.place, v.period, v.breakdown) for v in values}:
-        srcs = {v.source for v in values if (v.place, v.period, v.breakdown) == key}
-        if len(srcs) > 1 and not any(c.kind == "disagreement" for c in out.values()):
-            generated.setdefault("sources_differ", Caveat("sources_differ", "disagreement", None))
+    sources_per_key: dict[tuple, set[str]] = {}
+    for v in values:
+        sources_per_key.setdefault((v.place, v.period, v.breakdown), set()).add(v.source)
+    if any(len(srcs) > 1 for srcs in sources_per_key.values()) and not any(
+        c.kind == "disagreement" for c in out.values()
+    ):
+        generated.setdefault("sources_differ", Caveat("sources_differ", "disagreement", None))
     found = list(out.values()) + list(generated.values())
     found.sort(key=lambda c: ORDER.index(c.kind) if c.kind in ORDER else len(ORDER))
     return found

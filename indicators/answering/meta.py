@@ -14,6 +14,24 @@ from indicators.answering.select import MAX_OTHER_PLACES
 from indicators.catalog import Indicator
 
 MAX_SHOWN_PLACES = 12
+MAX_CATEGORIES = 20
+
+
+def _categories(ctx: Context, indicator: str, places: list[str]) -> list[store.Figure]:
+    """The figures by breakdown of one place, newest period only (a handful of rows)."""
+    if not places:
+        return []
+    row = ctx.conn.execute(
+        "SELECT cd.code FROM figure_values f JOIN codes cd ON cd.id = f.period"
+        " WHERE f.indicator = (SELECT id FROM codes WHERE code = ?)"
+        " AND f.place = (SELECT id FROM codes WHERE code = ?) AND f.breakdown > 0"
+        " ORDER BY f.breakdown LIMIT 1",
+        (indicator, places[0]),
+    ).fetchone()
+    if row is None:
+        return []
+    figs = store.figures(ctx.conn, indicator, places[:1])
+    return [f for f in figs if f.breakdown and f.period == row[0]][: MAX_CATEGORIES + 50]
 
 
 def help_answer(ctx: Context, text: str) -> Answer:
@@ -65,14 +83,23 @@ def explain(ctx: Context, p: Parsed, ind: Indicator, notes: list[Note], *,
     specific caveats; long ('uitleg'): every caveat and the report's readings."""
     cat = ctx.catalog
     ctx.check_time()
-    figs = store.figures(ctx.conn, ind.id, ctx.relevant_places([]))
+    # Only the totals of the 071 area, its six and Nederland (else a dozen places that
+    # have it), and the breakdown's categories of one place: bounded by what is shown.
     others = store.places_of(ctx.conn, ind.id, MAX_OTHER_PLACES + 1)
+    shown = ctx.relevant_places([])
+    figs = store.figures(ctx.conn, ind.id, shown, None)
     if not figs and others:
-        figs = store.figures(ctx.conn, ind.id, others[:MAX_OTHER_PLACES])
+        shown = others[:MAX_OTHER_PLACES]
+        figs = store.figures(ctx.conn, ind.id, shown, None)
+    categories = _categories(ctx, ind.id, [f.place for f in figs[:1]] or shown[:1] or others[:1])
+    if not figs and categories:
+        figs = categories
     values = [ctx.value(f) for f in figs]
     periods = sorted({f.period for f in figs if f.period}, key=period_key)
     places = sorted({f.place for f in figs}, key=cat.place_name)
     has_any = bool(figs or others)
+    breakdown_labels = sorted({ctx.label("breakdown", f.breakdown) for f in categories
+                               if f.breakdown})  # fmt: skip
     all_caveats = annotate.caveats(ctx, values)
     sources = annotate.source_refs(ctx, values) or [
         annotate.catalog_source(ctx, sid) for sid in ind.sources if sid in cat.sources
@@ -93,6 +120,7 @@ def explain(ctx: Context, p: Parsed, ind: Indicator, notes: list[Note], *,
         extra={"periods": periods, "places": [cat.place_name(c) for c in places][:MAX_SHOWN_PLACES],
                "more_places": len(others) > MAX_OTHER_PLACES,
                "undated": any(not f.period for f in figs),
-               "breakdowns": sorted({v.breakdown_label for v in values if v.breakdown_label}),
+               "breakdowns": breakdown_labels[:MAX_CATEGORIES],
+               "more_breakdowns": max(0, len(breakdown_labels) - MAX_CATEGORIES),
                "count": len(figs) or len(others)},
     )  # fmt: skip
