@@ -18,8 +18,9 @@ from indicators.answering.parse import Parsed
 
 HIGH = ("meeste", "hoogste", "grootste", "meest", "hoogst", "grootst", "sterkst", "snelst",
         "hardst", "koploper", "piek", "piekte", "top", "ranglijst", "rangorde", "best")  # fmt: skip
+QUANTITY = ("meeste", "minste", "meest", "minst", "hoeveel")
 LOW = ("minste", "laagste", "kleinste", "minst", "laagst", "kleinst", "dieptepunt")
-WHICH_PLACE = ("welke gemeente", "welke gemeenten", "welke plaats", "welke plek", "waar",
+WHICH_PLACE = ("welke gemeente", "welke gemeenten", "welke gem", "welke plaats", "welke plek", "waar",
                "welk deel van de regio", "welke van de zes")  # fmt: skip
 WHICH_YEAR = ("welk jaar", "welke jaar", "wanneer", "in welk jaar", "welke periode")
 WHICH_CATEGORY = ("welke sector", "welke sectoren", "welke bedrijfstak", "welke branche",
@@ -68,6 +69,7 @@ class Reading:
     over_years: bool = False  # an extreme over years, not over places
     over_categories: bool = False  # ranked over a breakdown (welke sector)
     unit: str | None = None  # preferred unit: 'procent' (share) or 'aantal' (count)
+    quantity: bool = False  # 'meeste', 'minste': how many, not how high a share
     relative: bool = False  # a change in percent ('procentueel'), not in units
     since: bool = False  # 'sinds 2013': from that year to the newest
 
@@ -87,7 +89,10 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
     text = " ".join(words)
     has_subject = bool(parsed.matches or parsed.unclear or parsed.unknown or parsed.sources)
     long = long or parsed.verb == "uitleg"
-    if parsed.verb == "help" or (parsed.verb is None and not has_subject and not parsed.years):
+    cue = _has(" ".join(words), (*HIGH, *LOW, *CHANGE_UP, *CHANGE_DOWN))
+    if parsed.verb == "help" or (
+        parsed.verb is None and not has_subject and not parsed.years and not cue
+    ):
         return Reading(Intent.HELP, long=long)
     if parsed.verb == "lijst":
         return Reading(Intent.LIST, long=long)
@@ -107,8 +112,9 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
     if relative:
         unit = None  # "procentueel gegroeid" is a relative change, not a share
     since = bool(re.search(r"\b(sinds|vanaf|na) (19|20)\d\d\b", text))
+    quantity = _has(text, QUANTITY)
     common = {"long": long, "unit": unit, "national": national, "relative": relative,
-              "since": since}  # fmt: skip
+              "since": since, "quantity": quantity}  # fmt: skip
 
     if _has(text, PASSAGE) and not (extreme or parsed.verb in ("top", "trend", "vergelijk")):
         return Reading(Intent.PASSAGE, **common)

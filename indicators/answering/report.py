@@ -22,6 +22,8 @@ DOCUMENT_NAMES = {"quickscan": "De quick scan", "slides": "De dia’s"}
 def quote(text: str, terms: set[str], limit: int) -> str:
     """The sentences of a passage with the most of the question's stems (in their order),
     '[…]' where sentences are left out; at most ``limit`` characters."""
+    if len(text) <= limit:
+        return text
     sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
     if not sentences:
         return ""
@@ -33,6 +35,14 @@ def quote(text: str, terms: set[str], limit: int) -> str:
             continue
         chosen.append(i)
         total += len(sentences[i])
+    # What follows the best sentence often says why: added while there is room.
+    best = chosen[0]
+    for i in range(best + 1, len(sentences)):
+        if i not in chosen and total + len(sentences[i]) <= limit:
+            chosen.append(i)
+            total += len(sentences[i])
+        elif i not in chosen:
+            break
     out, last = [], None
     for i in sorted(chosen):
         if last is not None and i != last + 1:

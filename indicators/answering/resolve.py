@@ -181,7 +181,11 @@ def better_fit(ctx: Context, p: Parsed, reading: Reading, found: Indicator) -> I
     lacks a figure for a place asked — its companion in the other unit or an indicator of
     the same breakdown that fits ("hoeveel procent van de banen zit in het onderwijs")."""
     unit = reading.unit if reading.intent in FITTING_INTENTS else None
-    if reading.intent == Intent.RANK and unit is None and not reading.by_change:
+    if (
+        reading.intent == Intent.RANK
+        and unit is None
+        and not (reading.by_change or reading.quantity)
+    ):
         # Places are compared by their share, not by their size ("hoogste arbeidsongeschiktheid").
         other = companion(ctx, found)
         if found.unit == "aantal" and other and other.unit == "procent":

@@ -77,6 +77,8 @@ def extend(catalog: Catalog, all_terms: tuple[Term, ...]) -> dict[str, str]:
             borrowed.add(term.typed)
         else:
             lacking[term.typed] = term.means
+            if " " not in term.means:
+                lacking[term.means] = term.means
     catalog.longest_phrase = max((len(p.split()) for p in vocab), default=1)
     catalog.borrowed = borrowed  # type: ignore[attr-defined]
     return lacking
