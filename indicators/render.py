@@ -179,7 +179,12 @@ def shorten(text: str, limit: int) -> str:
 
 def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
     env = environment(mode)
-    ctx = {"a": escaped(answer) if mode == MRKDWN else answer}
+    if mode == MRKDWN:
+        # The long form in ``more`` is for other surfaces; templates use only its question.
+        slim = dataclasses.replace(answer, more={"question": answer.more.get("question", "")})
+        ctx = {"a": escaped(slim)}
+    else:
+        ctx = {"a": answer}
     header = tidy(env.get_template("_header.j2").render(ctx))
     body = tidy(env.get_template(f"{answer.kind}.j2").render(ctx))
     footer = tidy(env.get_template("_footer.j2").render(ctx))

@@ -116,7 +116,9 @@ class Engine:
                 return said
         ctx.check_time()
         understood = {m.typed for m in p.matches} | {w for m in p.matches for w in m.typed.split()}
-        unknown = unknown_places(words, ctx.catalog, understood)
+        # CBS's list of municipalities is read only when some words were not understood.
+        doubt = p.unknown or p.unclear or any(m.fuzzy for m in p.matches)
+        unknown = unknown_places(words, ctx.catalog, understood) if doubt else []
         if unknown:
             p = _without(p, {name for _c, name in unknown}, words)
         lacking = sorted({self._lacking[w] for w in words if w in self._lacking})

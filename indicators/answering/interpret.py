@@ -74,14 +74,16 @@ class Reading:
     since: bool = False  # 'sinds 2013': from that year to the newest
 
 
+_PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
+
+
 def _has(text: str, cues: tuple[str, ...]) -> bool:
-    for cue in cues:
-        if cue == "%":
-            if "%" in text:
-                return True
-        elif re.search(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])", text):
-            return True
-    return False
+    """Whether any cue occurs in the text as whole words (one compiled pattern per list)."""
+    pattern = _PATTERNS.get(cues)
+    if pattern is None:
+        words = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True) if c != "%")
+        pattern = _PATTERNS[cues] = re.compile(rf"(?<![a-z0-9])(?:{words})(?![a-z0-9])")
+    return bool(pattern.search(text)) or ("%" in cues and "%" in text)
 
 
 def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = False) -> Reading:

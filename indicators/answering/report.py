@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from indicators import passages
 from indicators.answer import ANSWERED, Answer, Kind
 from indicators.answering.context import Context
 from indicators.answering.interpret import Reading
@@ -22,6 +21,8 @@ DOCUMENT_NAMES = {"quickscan": "De quick scan", "slides": "De dia’s"}
 def quote(text: str, terms: set[str], limit: int) -> str:
     """The sentences of a passage with the most of the question's stems (in their order),
     '[…]' where sentences are left out; at most ``limit`` characters."""
+    from indicators import passages
+
     if len(text) <= limit:
         return text
     sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
@@ -57,6 +58,8 @@ def quote(text: str, terms: set[str], limit: int) -> str:
 
 def answer(ctx: Context, text: str, reading: Reading, *, min_score: float = 0.0) -> Answer | None:
     """The report's passages on the question, or None when none addresses it."""
+    from indicators import passages  # snowballstemmer: loaded by the first passage question
+
     ctx.check_time()
     try:
         found = passages.search(ctx.conn, text, limit=MAX_PASSAGES)
