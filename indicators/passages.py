@@ -20,8 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer
-
 DOCUMENTS = ("quickscan", "slides")
 
 SCHEMA = """
@@ -80,6 +78,10 @@ class Passage:
 
 @lru_cache(maxsize=1)
 def _stemmer():
+    # Imported on first use: snowballstemmer loads all its ~30 languages (~20 ms), which
+    # only a passage search or a build should pay for.
+    import snowballstemmer
+
     return snowballstemmer.stemmer("dutch")
 
 

@@ -20,10 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def conn(tmp_path_factory):
-    path = tmp_path_factory.mktemp("passages") / "econ071.sqlite"
-    build(path, ROOT / "data")
-    with closing(sqlite3.connect(path)) as c:
+def conn(store_path):
+    """The session's store, built by indicators.build from the real data/ (conftest)."""
+    with closing(sqlite3.connect(store_path)) as c:
         yield c
 
 
@@ -150,12 +149,13 @@ def data_copy(tmp_path) -> Path:
     ],
 )
 def test_a_bad_passage_row_is_refused_naming_file_line_and_field(
-    data_copy, tmp_path, replace, field
+    conn, data_copy, tmp_path, replace, field
 ):
     path = data_copy / "passages.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(*replace, 1), encoding="utf-8")
     store = tmp_path / "store.sqlite"
-    build(store, ROOT / "data")
+    with closing(sqlite3.connect(store)) as copy:  # a built store, as a user has one
+        conn.backup(copy)
     with pytest.raises(DataError) as err:
         build(store, data_copy)
     assert err.value.file.endswith("passages.csv")
