@@ -43,7 +43,14 @@ def place_missing(ctx: Context, p: Parsed, reading: Reading, miss: Miss) -> Answ
     ind = miss.indicator
     missing, figs = miss.data["missing"], miss.data["figures"]
     have = {f.place for f in figs}
-    nearest = [c for c in (cat.region_code, NATIONAL) if c in have] or sorted(have)[:3]
+    # The nearest level that holds the place: the 071 area for its six, Nederland for the
+    # area. For any other place no other place's figure is shown: that would stand in for it.
+    members = set(cat.six) | {cat.region_code}
+    inside = all(c in members for c in missing)
+    levels = (cat.region_code, NATIONAL) if inside else ()
+    nearest = [c for c in levels if c in have and c not in missing]
+    if inside and not nearest:
+        nearest = sorted(have)[:3]
     latest = {}
     for c in nearest:
         mine = [f for f in figs if f.place == c]
@@ -59,7 +66,7 @@ def place_missing(ctx: Context, p: Parsed, reading: Reading, miss: Miss) -> Answ
     values = [v for c in nearest for v in latest[c]] + related
     all_caveats = annotate.caveats(ctx, values)
     return Answer(
-        status=ANSWERED if values else NOT_FOUND,
+        status=ANSWERED if values and inside else NOT_FOUND,
         kind=Kind.PLACE_MISSING,
         question=p.raw,
         intent=reading.intent,
@@ -73,6 +80,7 @@ def place_missing(ctx: Context, p: Parsed, reading: Reading, miss: Miss) -> Answ
         interpretations=tuple(annotate.interpretations(ctx, values) if reading.long else ()),
         extra={
             "missing": [cat.place_name(c) for c in missing],
+            "available": [] if inside else sorted(cat.place_name(c) for c in have)[:8],
             "nearest": [{"name": cat.place_name(c), "values": latest[c]} for c in nearest],
             "related": related,
         },

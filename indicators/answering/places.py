@@ -59,6 +59,14 @@ def unknown_places(words: list[str], catalog: Catalog, skip: set[str]) -> list[t
     ``skip``: words already understood as something else."""
     names = municipality_names()
     found: list[tuple[str, str]] = []
+    for word in words:  # inhabitants: Haarlemmers, Delftenaren, Utrechters
+        if word in skip or word in catalog.vocabulary:
+            continue
+        for stem in _demonym_stems(word):
+            hit = names.get(stem)
+            if hit and hit[0] not in catalog.places and hit not in found:
+                found.append(hit)
+                break
     i = 0
     while i < len(words):
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
@@ -72,3 +80,17 @@ def unknown_places(words: list[str], catalog: Catalog, skip: set[str]) -> list[t
         else:
             i += 1
     return found
+
+
+DEMONYM_ENDINGS = ("enaren", "enaars", "naren", "aren", "ers", "er", "se")
+
+
+def _demonym_stems(word: str) -> list[str]:
+    stems = []
+    for ending in DEMONYM_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            stem = word[: -len(ending)]
+            stems.append(stem)
+            if len(stem) > 4 and stem[-1] == stem[-2]:  # haarlemm(ers)
+                stems.append(stem[:-1])
+    return stems

@@ -65,6 +65,8 @@ def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer
     """Ask back when a typed word resembles two or more things that have data; a word that
     resembles just one of them is taken as that thing."""
     cat = ctx.catalog
+    if p.unknown:  # part of the question was not understood at all: no guessing game
+        return None
     have = {m.kind for m in p.matches}
     dims = {cat.breakdowns[m.id].dimension for m in p.of_kind("breakdown")}
     for u in p.unclear:
@@ -264,8 +266,9 @@ def indicator(ctx: Context, p: Parsed, words: list[str], reading: Reading) -> Re
     place_words = {m.typed for m in p.of_kind("place")}
     bds = [b for b in bds if b.typed not in place_words]  # "Leiden" alone is a place
     dims = {cat.breakdowns[b.id].dimension for b in bds} | {m.id for m in p.of_kind("dimension")}
-    if dims:
-        # A sector alone ("horeca 2016") asks for the count of jobs, not a share.
+    if dims and not p.unknown:
+        # A sector alone ("horeca 2016") asks for the count of jobs, not a share; not when
+        # another word was not understood ("vacatures in de zorg": that word is the subject).
         want = reading.unit or "aantal"
         candidates = sorted(
             (ind for ind in cat.indicators.values()

@@ -151,10 +151,7 @@ def choose_period(sel: Selection, p: Parsed, since: bool = False) -> Miss | None
         hits = [q for q in periods if period_matches(q, year)]
         if hits:
             chosen = str(year) if str(year) in hits else hits[-1]
-        elif None in periods:
-            chosen = None
-            sel.notes.append(Note("undated_for_year", {"year": year}))
-        else:
+        else:  # (a figure without a year is no answer for a year: said, with what there is)
             return Miss("year", sel.indicator, sel.notes,
                         {"year": year, "periods": periods, "places": sel.places})  # fmt: skip
     else:
