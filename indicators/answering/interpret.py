@@ -30,10 +30,10 @@ CHANGE_UP = ("groei", "gegroeid", "groeide", "gestegen", "steeg", "stijging", "t
              "bij gekregen", "groeiden")  # fmt: skip
 CHANGE_DOWN = ("gedaald", "daalde", "daling", "afname", "afgenomen", "nam af", "kromp",
                "krimp", "gekrompen", "verloren", "verloor", "kwijtgeraakt", "kwijt",
-               "verdwenen", "daalden")  # fmt: skip
+               "verdwenen", "daalden", "verlies", "banenverlies")  # fmt: skip
 CHANGE = ("veranderd", "verandering", "ontwikkeld", "verschil tussen", "sinds", "van 20")
 SHARE = ("aandeel", "percentage", "procent", "welk deel", "hoeveel procent", "welk percentage",
-         "deel van", "%", "procentueel")  # fmt: skip
+         "deel van", "%", "procentueel", "procenten", "aandelen")  # fmt: skip
 COUNT = ("hoeveel mensen", "hoeveel personen", "hoeveel banen", "hoeveel inwoners",
          "aantal", "hoeveel uitkeringen", "hoeveel werklozen", "hoeveel")  # fmt: skip
 COMPARE = ("versus", "vergeleken met", "vergelijk", "vergelijking", "tov", "t o v",

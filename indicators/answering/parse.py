@@ -70,7 +70,7 @@ STOPWORDS = frozenset(
     " sinds vanaf tot ontwikkeld ontwikkelde beroepsbevolking vooral vaker meer minder"
     " procentueel relatief absoluut verloor verloren kreeg kregen piekte verliep telt"
     " bedoelen bedoelt ze men volgens door heen groeide groeiden daalde daalden steeg stegen"
-    " zoveel zo veel vindt vinden noemt noemen geworden gem"
+    " zoveel zo veel vindt vinden noemt noemen geworden gem klopt procenten aandelen"
     " the please".split()
 )
 MAX_CHARS = 300  # characters considered: Slack commands are shorter; more is noise
