@@ -128,7 +128,8 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
         and not has_when
         and not (places and named)
     ):
-        if not (extreme or change or parsed.verb in ("top", "trend", "vergelijk")):
+        if parsed.verb == "uitleg" or not (extreme or change or parsed.verb in ("top", "trend",
+                                                                                "vergelijk")):  # fmt: skip
             return Reading(Intent.DEFINITION, long=long, unit=unit)
     if parsed.verb == "trend" or (_has(text, TREND) and not extreme):
         return Reading(Intent.TREND, **common)
