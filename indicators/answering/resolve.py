@@ -170,10 +170,12 @@ def _fits(ctx: Context, p: Parsed, reading: Reading, ind: Indicator) -> bool:
     bds = [b for b in bds if ctx.catalog.breakdowns[b].dimension == ind.breakdown_dimension]
     if reading.intent == Intent.RANK and not p.of_kind("place"):
         # A ranking of the six: it fits when they have the figure.
-        return bool(store.figures(ctx.conn, ind.id, list(ctx.catalog.six), bds or ...)[:2])
+        return bool(
+            store.figures(ctx.conn, ind.id, list(ctx.catalog.six), bds or store.ANY_BREAKDOWN)[:2]
+        )
     for place in places:
         ctx.check_time()
-        if not store.figures(ctx.conn, ind.id, [place], bds or ...)[:1]:
+        if not store.figures(ctx.conn, ind.id, [place], bds or store.ANY_BREAKDOWN)[:1]:
             return False
     return True
 

@@ -46,7 +46,8 @@ class Miss:
 
 
 def relevant_figures(ctx: Context, ind: Indicator, asked: list[str],
-                     breakdown: str | list[str] | None | type[...] = ...) -> list[store.Figure]:  # fmt: skip
+                     breakdown: str | list[str] | None | store.AnyBreakdown = store.ANY_BREAKDOWN,
+                     ) -> list[store.Figure]:  # fmt: skip
     """The figures of the places asked, the 071 region, its six and Nederland; only when
     the indicator has none of those, a few places that have it."""
     figs = store.figures(ctx.conn, ind.id, ctx.relevant_places(asked), breakdown)
