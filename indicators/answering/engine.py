@@ -20,7 +20,7 @@ from pathlib import Path
 
 from indicators import store
 from indicators.answer import ERROR, Answer, Intent, Kind, Note
-from indicators.answering import compose, meta, misses, report, resolve, vocabulary
+from indicators.answering import compose, family, meta, misses, report, resolve, vocabulary
 from indicators.answering.context import Context, OutOfTime
 from indicators.answering.interpret import Reading, detect
 from indicators.answering.parse import parse, reduce_tokens
@@ -127,6 +127,11 @@ class Engine:
                         unknown=tuple(w for w in p.unknown if w not in self._lacking))  # fmt: skip
         if p.sources and not p.matches and reading.intent in (Intent.DEFINITION, Intent.FIGURE):
             return meta.sources_answer(ctx, text, only=p.sources)
+        head = family.by_head(ctx, p)
+        if head:
+            together = family.answer(ctx, p, reading, *head)
+            if together:
+                return together
         clarify = resolve.clarify(ctx, p, words, reading.intent)
         if clarify:
             return clarify
@@ -158,6 +163,11 @@ class Engine:
             notes.insert(0, misses.unknown_note(unknown))
         if reading.intent == Intent.DEFINITION:
             return meta.explain(ctx, p, ind, notes, long=reading.long)
+        members = family.by_split(ctx, " ".join(words), ind)
+        if members:
+            together = family.answer(ctx, p, reading, ind.label, members)
+            if together:
+                return together
         sel = figures(ctx, p, reading, ind, notes)
         if isinstance(sel, Miss):
             return misses.answer(ctx, p, reading, sel)

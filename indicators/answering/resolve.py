@@ -9,6 +9,7 @@ named. Every option carries the full question it stands for (Slack makes it a bu
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -198,6 +199,10 @@ def better_fit(ctx: Context, p: Parsed, reading: Reading, found: Indicator) -> I
     if (unit is None or found.unit == unit) and (not named_place or _fits(ctx, p, reading, found)):
         return found
     cands = [c for c in (companion(ctx, found),) if c]
+    if unit:  # the same word in the other unit: werkloosheid (%) ↔ werklozen (count)
+        cands += [i for i in ctx.catalog.indicators.values()
+                  if i.theme == found.theme and i.unit == unit and i.id != found.id
+                  and len(os.path.commonprefix([i.id, found.id])) >= STEM]  # fmt: skip
     if found.breakdown_dimension:
         cands += [i for i in ctx.catalog.indicators.values()
                   if i.breakdown_dimension == found.breakdown_dimension and i.id != found.id]  # fmt: skip
@@ -207,6 +212,7 @@ def better_fit(ctx: Context, p: Parsed, reading: Reading, found: Indicator) -> I
     return found
 
 
+STEM = 5  # letters two indicator ids share to be the same word in another unit
 FITTING_INTENTS = (Intent.SHARE, Intent.COUNT, Intent.FIGURE, Intent.COMPARE, Intent.RANK)
 
 

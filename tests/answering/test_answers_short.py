@@ -116,3 +116,16 @@ def test_a_question_about_the_report_is_answered_with_its_passages(ask, question
 def test_a_figure_wins_over_a_passage_when_both_fit(ask):
     answer, reply = ask("hoeveel banen had Leiden in 2016")
     assert answer.kind == "figure" and "67.537" in reply.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "fragments"),
+    [("opleidingsniveau Katwijk", ["25%", "50%"]),
+     ("arbeidsongeschiktheid Leiden per regeling", ["1.590", "1.440", "3.900"]),
+     ("bijstand uitsplitsing Katwijk", ["950", "1.050"])],
+)  # fmt: skip
+def test_a_family_of_indicators_asked_at_once_is_shown_together(ask, question, fragments):
+    answer, reply = ask(question)
+    assert answer.status == ANSWERED and answer.kind == "breakdown", reply
+    for fragment in fragments:
+        assert fragment in reply, reply
