@@ -139,9 +139,10 @@ class Engine:
         if isinstance(found, Answer):
             if unknown:
                 return misses.place_unknown(ctx, p, reading, unknown, None)
-            if found.kind == Kind.NOT_FOUND and not lacking:
+            asks_number = reading.intent in (Intent.COUNT, Intent.SHARE)
+            if found.kind == Kind.NOT_FOUND and not lacking and not asks_number:
                 definition = reading.intent == Intent.DEFINITION
-                said = report.answer(ctx, text, reading,
+                said = report.answer(ctx, text, reading, strict=True,
                                      min_score=0.0 if definition else report.FALLBACK_SCORE)  # fmt: skip
                 if said:
                     return said

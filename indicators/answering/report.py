@@ -56,8 +56,22 @@ def quote(text: str, terms: set[str], limit: int) -> str:
     return text
 
 
-def answer(ctx: Context, text: str, reading: Reading, *, min_score: float = 0.0) -> Answer | None:
-    """The report's passages on the question, or None when none addresses it."""
+def covers(passage_text: str, terms: list[str]) -> bool:
+    """Whether a passage holds the question's words: all of one or two, most of more."""
+    from indicators import passages
+
+    if not terms:
+        return False
+    held = set(passages.stems(passage_text))
+    found = sum(t in held for t in terms)
+    return found == len(terms) if len(terms) <= 2 else found / len(terms) >= 0.6
+
+
+def answer(ctx: Context, text: str, reading: Reading, *, min_score: float = 0.0,
+           strict: bool = False) -> Answer | None:  # fmt: skip
+    """The report's passages on the question, or None when none addresses it. ``strict``
+    (a question that named no figure, answered from the text instead): the best passage
+    must hold the question's words."""
     from indicators import passages  # snowballstemmer: loaded by the first passage question
 
     ctx.check_time()
@@ -67,6 +81,8 @@ def answer(ctx: Context, text: str, reading: Reading, *, min_score: float = 0.0)
         return None
     found = [p for p in found if p.score >= min_score]
     if not found:
+        return None
+    if strict and not covers(found[0].title + " " + found[0].text, passages.query_terms(text)):
         return None
     terms = set(passages.query_terms(text))
     quoted = [

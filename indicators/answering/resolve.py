@@ -283,8 +283,20 @@ def indicator(ctx: Context, p: Parsed, words: list[str], reading: Reading) -> Re
              if ind.breakdown_dimension in dims and ctx.has_data("indicator", ind.id)),
             key=lambda ind: (ind.unit != want, ind.sort, ind.id),
         )  # fmt: skip
-        if candidates:
-            chosen = next((c for c in candidates if _fits(ctx, p, reading, c)), candidates[0])
+        fitting = [c for c in candidates if _fits(ctx, p, reading, c)] or candidates
+        in_unit = [c for c in fitting if c.unit == want] or fitting
+        if len(in_unit) >= 2 and len({c.unit for c in in_unit}) == 1 and not p.of_kind("breakdown"):
+            # "loopbaanpaden": two readings in the same unit, each with data — ask.
+            options = tuple(
+                Option("indicator", c.id, c.label,
+                       " ".join([option_phrase(ctx, "indicator", c.id),
+                                 *(ctx.label("place", m.id) for m in p.of_kind("place"))]))
+                for c in in_unit[:MAX_OPTIONS]
+            )  # fmt: skip
+            return Answer(CLARIFY, Kind.CLARIFY, p.raw, intent=reading.intent, options=options,
+                          extra={"typed": " ".join(words) or p.raw})  # fmt: skip
+        if fitting:
+            chosen = fitting[0]
             notes.append(Note("default_indicator", {"indicator": chosen.label}))
             return Resolved(chosen, notes)
     if reading.intent in (Intent.CHANGE, Intent.RANK) and (reading.by_change or
@@ -321,9 +333,18 @@ def not_found(ctx: Context, p: Parsed, reading: Reading) -> Answer:
                         suggestions.append(opt)
     if not suggestions and place_matches:
         code = place_matches[0].id
-        for i in store.indicators_at(ctx.conn, code, limit=MAX_OPTIONS):
-            q = f"{option_phrase(ctx, 'indicator', i)} {places[0]}"
+        found = store.indicators_at(ctx.conn, code, limit=40)
+        if reading.unit:
+            found = [i for i in found if cat.indicators[i].unit == reading.unit] or found
+        when = " ".join(str(y) for y in p.years)
+        for i in found[:MAX_OPTIONS]:
+            q = " ".join(x for x in (option_phrase(ctx, "indicator", i), places[0], when) if x)
             suggestions.append(Option("indicator", i, cat.indicators[i].label, q))
+        if len(suggestions) >= 2 and not typed:
+            # A place alone ("Leiden 2016", "hoeveel in Oegstgeest?"): ask which figure.
+            return Answer(CLARIFY, Kind.CLARIFY, p.raw, intent=reading.intent,
+                          options=tuple(suggestions[:MAX_OPTIONS]),
+                          extra={"typed": "", "places": places})  # fmt: skip
     return Answer(
         NOT_FOUND,
         Kind.NOT_FOUND,
