@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from indicators import store
-from indicators.answer import ERROR, Answer, Intent, Kind, Note
+from indicators.answer import ERROR, NOT_FOUND, Answer, Intent, Kind, Note
 from indicators.answering import compose, family, meta, misses, report, resolve, vocabulary
 from indicators.answering.context import Context, OutOfTime
 from indicators.answering.interpret import Reading, detect
@@ -146,8 +146,11 @@ class Engine:
                                      min_score=0.0 if definition else report.FALLBACK_SCORE)  # fmt: skip
                 if said:
                     return said
-            if lacking and found.kind == Kind.NOT_FOUND:
-                return replace(found, extra={**found.extra, "lacking": lacking})
+            if lacking and not found.extra.get("typed"):
+                places = [ctx.label("place", m.id) for m in p.of_kind("place")]
+                return Answer(status=NOT_FOUND, kind=Kind.NOT_FOUND, question=text,
+                              intent=reading.intent, options=found.options,
+                              extra={"lacking": lacking, "places": places, "unknown": []})  # fmt: skip
             return found
         ind, notes = found.indicator, found.notes
         taken = [m for m in resolve.taken_from_unclear(ctx, p) if m.kind != "indicator"]
