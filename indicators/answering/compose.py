@@ -128,6 +128,9 @@ def lookup(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
         newest_seed = _earlier_report_figure(sel, shown)
         if newest_seed:
             extra["report_figure"] = ctx.value(newest_seed)
+        if not reading.long:  # at most three lines of context under the figure
+            room = MAX_SHORT_FACTS - len(extra.get("companion", [])) - bool(newest_seed)
+            found = found[: max(room, 1)]
     if (
         kind == Kind.FIGURE
         and not sel.breakdowns
