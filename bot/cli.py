@@ -30,13 +30,17 @@ def main() -> None:
 @main.command()
 @click.argument("question", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the structured answer as JSON.")
-def ask(question: tuple[str, ...], as_json: bool) -> None:
+@click.option(
+    "--uitleg", "long", is_flag=True,
+    help="The long form: the report's interpretations, every caveat and the definition.",
+)  # fmt: skip
+def ask(question: tuple[str, ...], as_json: bool, long: bool) -> None:
     """Answer QUESTION as the assistant would, e.g. econ071 ask "banen Leiden 2016"."""
     from indicators import render
 
     engine = _engine()
     text = " ".join(question)
-    answer = engine.ask(text)
+    answer = engine.ask(text, long=long)
     if answer.status == "error":  # a store damaged past its header: say so, not "Er ging iets mis"
         from indicators import health
 

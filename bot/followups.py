@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from indicators.answer import ANSWERED, Answer, Option
-from indicators.engine import NATIONAL, Engine
+from indicators.answering.context import NATIONAL
+from indicators.engine import Engine
 
 TREND, COMPARE, NATIONAL_KIND, BREAKDOWN, EXPLAIN = (
     "trend",

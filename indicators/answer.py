@@ -7,9 +7,52 @@ structured form that ``econ071 ask --json`` prints.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 ANSWERED, CLARIFY, NOT_FOUND, ERROR = "answered", "clarify", "not found", "error"
+
+
+class Kind(StrEnum):
+    """The kind of answer; each has its template (templates/<kind>.j2)."""
+
+    FIGURE = "figure"
+    TABLE = "table"
+    BREAKDOWN = "breakdown"
+    TREND = "trend"
+    EXPLAIN = "explain"
+    PASSAGES = "passages"
+    LIST = "list"
+    SOURCES = "sources"
+    HELP = "help"
+    CLARIFY = "clarify"
+    NOT_FOUND = "not_found"
+    NO_DATA = "no_data"
+    MISSING = "missing"
+    PLACE_MISSING = "place_missing"
+    PLACE_UNKNOWN = "place_unknown"
+    YEAR_MISSING = "year_missing"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+
+
+class Intent(StrEnum):
+    """What a question asks for (the interpret step's reading)."""
+
+    FIGURE = "figure"  # one value: indicator, place, period
+    RANK = "rank"  # places (or categories) ordered: meeste, hoogste, welke gemeente
+    EXTREME_YEAR = "extreme_year"  # the year with the highest or lowest value
+    CHANGE = "change"  # growth or decline between two periods
+    SHARE = "share"  # a percentage / part of a whole
+    COUNT = "count"  # a number of people or things
+    COMPARE = "compare"  # with Nederland, the 071 area or another place
+    TREND = "trend"  # every period
+    BREAKDOWN = "breakdown"  # per sector, per category
+    DEFINITION = "definition"  # what the indicator means
+    PASSAGE = "passage"  # what the report says
+    LIST = "list"
+    SOURCES = "sources"
+    HELP = "help"
 
 
 @dataclass(frozen=True)
@@ -93,16 +136,19 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class Option:
-    kind: str  # indicator | place | breakdown
+    kind: str  # indicator | place | breakdown | question
     id: str
     label: str
+    question: str = ""  # the full question this reading stands for (a Slack button asks it)
 
 
 @dataclass(frozen=True)
 class Answer:
     status: str
-    kind: str  # the template: figure | table | breakdown | trend | explain | list | ...
+    kind: str  # a Kind: the template (figure | table | breakdown | trend | explain | ...)
     question: str
+    intent: str | None = None  # an Intent: what the question was read as asking
+    long: bool = False  # the long form ('uitleg'): every interpretation and caveat
     indicator: dict[str, Any] | None = None
     places: tuple[dict[str, str], ...] = ()
     period: str | None = None
@@ -117,12 +163,14 @@ class Answer:
     extra: dict[str, Any] = field(default_factory=dict)
     region: dict[str, Any] | None = None  # name and members of the 071 region, when used
     reference: str | None = None  # error reference id
+    more: dict[str, Any] = field(default_factory=dict)  # the long form, one step away
 
     def to_json(self, reply: str) -> dict[str, Any]:
         return {
             "status": self.status,
             "kind": self.kind,
             "question": self.question,
+            "intent": self.intent,
             "indicator": self.indicator,
             "figures": [
                 {
@@ -156,5 +204,17 @@ class Answer:
             "sources": [asdict(s) for s in self.sources],
             "options": [asdict(o) for o in self.options],
             "reference": self.reference,
+            "more": _plain(self.more),
             "reply": reply,
         }
+
+
+def _plain(obj: Any) -> Any:
+    """JSON-ready copy: dataclasses as dicts, tuples as lists."""
+    if hasattr(obj, "__dataclass_fields__"):
+        return asdict(obj)
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    return obj

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from indicators import health, schema
+from indicators import passages as passage_index
 from indicators.errors import DataError
 from indicators.importing.sanity import never_negative, non_finite_message
 from indicators.store import content_hash, stat_signature
@@ -122,6 +123,7 @@ class SeedData:
     figures: list[dict]
     caveats: list[dict]
     interpretations: list[dict]
+    passages: list[dict]
 
 
 def load_seed(data_dir: Path, known_places: set[str] = frozenset()) -> SeedData:
@@ -136,6 +138,7 @@ def load_seed(data_dir: Path, known_places: set[str] = frozenset()) -> SeedData:
     src_rows, place_rows = read("sources"), read("places")
     member_rows, bd_rows, ind_rows = read("place_members"), read("breakdowns"), read("indicators")
     cav_rows, int_rows = read("caveats"), read("interpretations")
+    passage_rows = read("passages")
     fig_rows = [
         row
         for path in sorted((data_dir / "figures").glob("*.csv"))
@@ -241,8 +244,20 @@ def load_seed(data_dir: Path, known_places: set[str] = frozenset()) -> SeedData:
         return out
 
     return SeedData(
-        sources, places, members, breakdowns, indicators, figures, rules(cav_rows), rules(int_rows)
-    )
+        sources, places, members, breakdowns, indicators, figures, rules(cav_rows),
+        rules(int_rows), _passages(passage_rows),
+    )  # fmt: skip
+
+
+def _passages(rows: list[Row]) -> list[dict]:
+    """data/passages.csv: the report's text, one paragraph or slide per row."""
+    _unique(rows, "id", "passage")
+    for r in rows:
+        _one_of(r, "document", passage_index.DOCUMENTS)
+        for field in ("reference", "title", "text"):
+            if not r.values[field]:
+                raise DataError(r.file, r.line, field, "is empty; every passage needs one")
+    return [dict(r.values) for r in rows]
 
 
 def _check_figure_keys(rows: list[Row]) -> None:
@@ -421,6 +436,8 @@ def _build(db_path: Path, data_dir: Path) -> dict[str, int]:
                 )
                 db["caveats"].insert_all(seed.caveats, pk="id", replace=True)
                 db["interpretations"].insert_all(seed.interpretations, pk="id", replace=True)
+                schema.apply(conn, passage_index.SCHEMA)
+                passage_index.index(conn, seed.passages)
                 problems = conn.execute("PRAGMA foreign_key_check").fetchall()
                 if problems:
                     table, rowid, parent, _ = problems[0]
@@ -451,6 +468,7 @@ def _build(db_path: Path, data_dir: Path) -> dict[str, int]:
         "figures": len(seed.figures),
         "caveats": len(seed.caveats),
         "interpretations": len(seed.interpretations),
+        "passages": len(seed.passages),
     }
 
 

@@ -212,7 +212,12 @@ def shorten(text: str, limit: int) -> str:
 
 def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
     env = environment(mode)
-    ctx = {"a": escaped(answer) if mode == MRKDWN else cleaned(answer)}
+    if mode == MRKDWN:
+        # The long form in ``more`` is for other surfaces; templates use only its question.
+        slim = dataclasses.replace(answer, more={"question": answer.more.get("question", "")})
+        ctx = {"a": escaped(slim)}
+    else:
+        ctx = {"a": cleaned(answer)}
     header = tidy(env.get_template("_header.j2").render(ctx))
     body = tidy(env.get_template(f"{answer.kind}.j2").render(ctx))
     footer = tidy(env.get_template("_footer.j2").render(ctx))
@@ -221,10 +226,18 @@ def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
     return Rendered(header, body, footer, text)
 
 
+# Replies whose first line is the figure itself (with place, period and source): in a
+# terminal they need no header line above it.
+FIGURE_FIRST = frozenset({"figure", "table", "breakdown", "trend", "place_missing",
+                          "year_missing", "place_unknown", "missing", "no_data",
+                          "explain", "not_found"})  # fmt: skip
+
+
 def text(answer: Answer) -> str:
     """The reply as a person reads it in a terminal."""
     r = render(answer, PLAIN)
-    return (r.header + "\n\n" if r.header else "") + r.text
+    header = "" if str(answer.kind) in FIGURE_FIRST else r.header
+    return (header + "\n\n" if header else "") + r.text
 
 
 def mrkdwn(answer: Answer) -> str:

@@ -28,6 +28,7 @@ SEED_FILES: dict[str, tuple[str, ...]] = {
         "breakdown", "period",
     ),
     "interpretations": ("id", "indicator", "place", "breakdown", "period", "text", "chapter"),
+    "passages": ("id", "document", "reference", "title", "text"),
 }  # fmt: skip
 
 # A figure's period and reference date, in data/figures and in imported tidy CSV alike.

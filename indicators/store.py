@@ -153,14 +153,24 @@ def connect(db_path: Path | None = None, *, ensure: bool = True) -> sqlite3.Conn
     return conn
 
 
+class AnyBreakdown:
+    """Marker for ``figures(..., breakdown=ANY_BREAKDOWN)``: totals and categories alike."""
+
+    def __repr__(self) -> str:
+        return "ANY_BREAKDOWN"
+
+
+ANY_BREAKDOWN = AnyBreakdown()
+
+
 def figures(
     conn: sqlite3.Connection,
     indicator: str,
     places: list[str] | None = None,
-    breakdown: str | list[str] | None | type[...] = ...,
+    breakdown: str | list[str] | None | AnyBreakdown = ANY_BREAKDOWN,
 ) -> list[Figure]:
     """Every figure of an indicator, optionally for some places and breakdowns (one, a
-    list, ``None`` = the total, ``...`` = any breakdown)."""
+    list, ``None`` = the total, ``ANY_BREAKDOWN`` = any breakdown)."""
     # By the ids of the codes, so that the key's index (indicator, place, ...) is used.
     sql = (
         f"SELECT {FIGURE_COLUMNS} FROM figures"  # noqa: S608
@@ -177,7 +187,7 @@ def figures(
         marks = ", ".join("?" * len(breakdown))
         sql += f" AND breakdown_id IN (SELECT id FROM codes WHERE code IN ({marks}))"  # noqa: S608
         params += breakdown
-    elif breakdown is not ...:
+    elif not isinstance(breakdown, AnyBreakdown) and breakdown is not ...:
         sql += " AND breakdown_id = (SELECT id FROM codes WHERE code = ?)"
         params.append(breakdown)
     sql += " ORDER BY place, period, breakdown, source, chapter"

@@ -256,7 +256,7 @@ def choose_spotlight(engine: Engine, week: Week) -> Spotlight | None:
 
 def _answer(engine: Engine, ind: Indicator) -> Answer | None:
     for question in (ind.id.replace("_", " "), ind.label):
-        answer = engine.ask(question)
+        answer = engine.ask(question, long=True)  # the weekly summary quotes the long form
         if (
             answer.status == ANSWERED
             and answer.kind in SPOTLIGHT_KINDS

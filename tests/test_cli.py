@@ -34,6 +34,15 @@ def test_ask_prints_the_figure_its_source_and_a_caveat(db):
     assert "Traceback" not in out.stderr
 
 
+def test_ask_uitleg_gives_the_long_form(db):
+    short = run("ask", "banen Leiden 2016", env_db=db)
+    out = run("ask", "--uitleg", "banen Leiden 2016", env_db=db)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == short.stdout.splitlines()[0]  # the figure first
+    assert "Wat het is:" in out.stdout and "Duiding in de quick scan" in out.stdout
+    assert "Wat het is:" not in short.stdout and len(out.stdout) > len(short.stdout)
+
+
 def test_ask_json_gives_the_structured_answer(db):
     out = run("ask", "--json", "banen leidn 2016", env_db=db)
     assert out.returncode == 0, out.stderr

@@ -27,7 +27,7 @@ def test_leiden_population_on_1_january_2019_straight_after_import(fresh_store):
     assert "cbs-odata-v4, table 03759ned" in out
     assert "240 added, 0 changed, 0 unchanged" in out
     reply = run("ask", "bevolking Leiden 2019")
-    assert "Bevolking op 1 januari in Leiden (2019): 124.899." in reply
+    assert "Bevolking op 1 januari in Leiden in 2019: 124.899 (CBS)." in reply
     assert (
         "CBS, Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio (03759ned)" in reply
     )
@@ -41,7 +41,7 @@ def test_one_observation_file_stands_for_its_folder(fresh_store):
 
 def test_average_population_keeps_its_half(fresh_store):
     run("import", str(FIXTURES / "03759ned"))
-    assert "Gemiddelde bevolking in Leiden (2021): 124.583,5." in run(
+    assert "Gemiddelde bevolking in Leiden in 2021: 124.583,5 (CBS)." in run(
         "ask", "gemiddelde bevolking Leiden 2021"
     )
 
@@ -80,7 +80,7 @@ def test_monthly_and_quarterly_periods_of_80590ned(fresh_store):
     ))  # fmt: skip
     assert got == {"2019M01": 4.9, "2019Q1": 4.7, "2019": 4.4}  # observations 4038 and on
     reply = run("ask", "werkloosheid seizoengecorrigeerd Nederland 2019")
-    assert "in Nederland (2019)" in reply  # the year itself, not its last month
+    assert "in Nederland in 2019:" in reply  # the year itself, not its last month
     assert "december 2019" not in reply
 
 

@@ -23,7 +23,7 @@ def run(*args: str, ok: bool = True) -> str:
 def test_the_population_table_as_cbs_serves_it(fresh_store):
     out = run("import", str(SHARED / "03759ned"))
     assert "13568 added" in out
-    assert "Bevolking op 1 januari in Leiden (2019): 124.899." in run(
+    assert "Bevolking op 1 januari in Leiden in 2019: 124.899 (CBS)." in run(
         "ask", "bevolking Leiden 2019"
     )
     assert "niet gepubliceerd (kan niet voorkomen)" in run("ask", "bevolking Molenwaard 2020")

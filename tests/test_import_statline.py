@@ -69,7 +69,7 @@ def test_places_as_columns_and_quarters_as_dutch_text(fresh_store):
     # 'Groningen' and 'Utrecht' are provinces here, like every other column.
     assert got == {"NL01": 4.7, "PV20": 5.9, "PV21": 4.7, "PV26": 4.3, "PV28": 5.5}
     reply = run("ask", "werkloosheid per provincie Friesland 2016")
-    assert "Fryslân (4e kwartaal 2016): 6,8%" in reply
+    assert "Fryslân in 4e kwartaal 2016: 6,8%" in reply
 
 
 def test_missing_cells_say_not_published_with_cbs_reason(fresh_store, tmp_path):

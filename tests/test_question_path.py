@@ -23,7 +23,8 @@ def test_asking_on_a_built_store_imports_neither_slack_nor_pandas(store_path):
     code = (
         "import sys; from indicators.engine import Engine; from indicators import render;"
         f" e = Engine(__import__('pathlib').Path({str(store_path)!r}));"
-        " render.text(e.ask('banen Leiden 2016'));"
+        " [render.text(e.ask(q)) for q in ('banen Leiden 2016', 'banen Teylingen',"
+        " 'wat zegt de quick scan over zzp', 'uitleg werkloosheid', 'bronnen', 'lijst')];"
         " print(','.join(m for m in ('slack_bolt', 'slack_sdk', 'pandas', 'sqlite_utils')"
         " if m in sys.modules))"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from indicators import formatting, render
@@ -65,9 +67,12 @@ def test_data_text_is_escaped_in_mrkdwn_but_not_in_plain():
         values=(_value(indicator_label="Banen <b>"),),
     )  # fmt: skip
     md = render.mrkdwn(answer)
-    assert "Banen &lt;b&gt;" in md and "A &amp; B" in md and "<b>" not in md
+    assert "Banen &lt;b&gt;" in md and "<b>" not in md
     plain = render.text(answer)
-    assert "Banen <b>" in plain and "A & B" in plain
+    assert "Banen <b>" in plain
+    # The definition is part of the long form ('uitleg').
+    long = dataclasses.replace(answer, long=True)
+    assert "A &amp; B" in render.mrkdwn(long) and "A & B" in render.text(long)
 
 
 def test_long_answers_are_split_within_block_kit_limits():
@@ -108,6 +113,8 @@ KIND_QUESTIONS = {
     "help": "help",
     "clarify": "banen zzp",
     "not_found": "xyzzy",
+    "place_unknown": "banen Teylingen",
+    "passages": "wat zegt de quick scan over zzp'ers",
 }
 
 
@@ -116,10 +123,12 @@ def test_every_template_renders_from_a_real_answer(engine):
 
     from indicators import paths
     from indicators.answer import ERROR
+    from indicators.engine import Engine
 
     kinds = {p.stem for p in Path(paths.templates_dir()).glob("*.j2") if not p.stem.startswith("_")}
     answers = {kind: engine.ask(q) for kind, q in KIND_QUESTIONS.items()}
     answers["error"] = Answer(ERROR, "error", "q", reference="abc12345")
+    answers["timeout"] = Engine(engine.db_path, budget=0).ask("banen Leiden 2016")
     for kind, answer in answers.items():
         assert answer.kind == kind, (kind, answer.kind)
         for mode in (render.PLAIN, render.MRKDWN):

