@@ -151,3 +151,11 @@ def fresh_store(seed_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     shutil.copyfile(seed_store, path)
     monkeypatch.setenv("ECON071_DB", str(path))
     return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/answers.json from today's answers (review its diff)",
+    )
