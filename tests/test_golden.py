@@ -47,9 +47,20 @@ def snapshot(engine) -> dict[str, dict]:
         shots[q] = {
             "answer": answer.to_json(text),
             "text": text,
-            "slack": {"text": slack_text, "blocks": blocks},
+            # The blocks' texts (not their JSON layout, which render.fit's tests cover).
+            "slack": [slack_text, *_texts(blocks)],
         }
     return shots
+
+
+def _texts(blocks: list[dict]) -> list[str]:
+    out = []
+    for b in blocks:
+        for part in (b.get("text"), *b.get("elements", ()), *b.get("fields", ())):
+            if isinstance(part, dict) and isinstance(part.get("text"), str | dict):
+                t = part["text"]
+                out.append(t["text"] if isinstance(t, dict) else t)
+    return out
 
 
 def test_answers_are_unchanged(engine, request):
