@@ -45,8 +45,8 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 def in_process(rounds: int) -> dict[str, float]:
-    from indicators import render
-    from indicators.engine import Engine
+    from econ071.answering.engine import Engine
+    from econ071.rendering import render
 
     engine = Engine()
     for q in QUESTIONS:  # warm up: catalog, templates, locale data

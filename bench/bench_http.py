@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from slack_harness import BOT_TOKEN, SIGNING_SECRET, signed_headers  # noqa: E402
 from slack_standin import SlackStandIn  # noqa: E402
 
-from bot.slack_commands import DEFAULT_THREADS, DEFAULT_WORKERS  # noqa: E402
+from econ071.cli.slack_commands import DEFAULT_THREADS, DEFAULT_WORKERS  # noqa: E402
 
 QUESTIONS = [
     "banen Leiden 2016", "werkloosheid", "banen Katwijk 2010", "trend werkloosheid",
@@ -226,15 +226,15 @@ def cpu_seconds(pid: int) -> float:
 def start_app(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
     # As docs/slack.md: econ071 serve --http (uvicorn workers).
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1",
+        [sys.executable, "-m", "econ071.cli.main", "serve", "--http", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
 
 def start_baseline(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
-    # The same uvicorn set-up as econ071 serve --http (bot.slack_commands.run_uvicorn).
-    code = ("from bot.slack_commands import run_uvicorn; "
+    # The same uvicorn set-up as econ071 serve --http (econ071.cli.slack_commands.run_uvicorn).
+    code = ("from econ071.cli.slack_commands import run_uvicorn; "
             f"run_uvicorn('bench_http:baseline', '127.0.0.1', {port}, {workers})")  # fmt: skip
     args = [sys.executable, "-c", code]
     env = {**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)])}
@@ -252,7 +252,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="threads per worker")
     args = parser.parse_args()
 
-    from indicators.build import build
+    from econ071.store.build import build
 
     with tempfile.TemporaryDirectory() as tmp, SlackStandIn() as slack:
         db = Path(tmp) / "econ071.sqlite"

@@ -36,7 +36,7 @@ MEASURE = "Bevolking op 1 januari (aantal)"
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from indicators.importing import import_file
+from econ071.importing import import_file
 t = time.perf_counter()
 r = import_file(Path(sys.argv[1]), Path(sys.argv[2]), table_id="99999ned")
 print(json.dumps({"seconds": time.perf_counter() - t, "added": r.added, "phases": r.seconds,
@@ -46,7 +46,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "added": r.added, "phases"
 
 
 def municipalities(n: int) -> list[str]:
-    from indicators.importing.regions import reference
+    from econ071.store.regions import reference
 
     regions = reference(ROOT / "data" / "mappings")
     names = sorted(r.title for r in regions.values() if r.kind == "gemeente" and not r.end)
@@ -74,7 +74,7 @@ def generate(path: Path, rows: int) -> int:
 
 
 def seed_store(directory: Path) -> Path:
-    from indicators.build import build
+    from econ071.store.build import build
 
     db = directory / "econ071.sqlite"
     build(db, ROOT / "data")

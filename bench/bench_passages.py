@@ -1,6 +1,6 @@
 """Benchmark passage search (not a test).
 
-In-process latency of `indicators.passages.search` (stem the question, FTS5 MATCH with bm25,
+In-process latency of `econ071.store.passages.search` (stem the question, FTS5 MATCH with bm25,
 read the passages) over varied questions: the passage questions of the natural-question
 corpus plus shorthand, long and garbage input. Target: p99 <= 10 ms. Beside it, as a
 baseline measured in the same run, a plain SELECT of one passage by its id.
@@ -50,8 +50,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
 
-    from indicators import passages
-    from indicators.build import build
+    from econ071.store import passages
+    from econ071.store.build import build
 
     qs = questions()
     with tempfile.TemporaryDirectory() as tmp:

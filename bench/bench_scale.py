@@ -25,8 +25,8 @@ SEED_QUESTIONS = ["banen Leiden 2016", "werkloosheid", "trend werkloosheid", "bi
 
 
 def build_store(db: Path, n_indicators: int, years: range) -> list[tuple[str, str]]:
-    from indicators.build import build
-    from indicators.importing.regions import reference
+    from econ071.store.build import build
+    from econ071.store.regions import reference
 
     build(db, ROOT / "data")
     regions = reference(ROOT / "data" / "mappings")
@@ -103,7 +103,7 @@ def main() -> None:
         towns = build_store(db, args.indicators, years)
         built = time.perf_counter() - t
         count = sqlite3.connect(db).execute("SELECT count(*) FROM figures").fetchone()[0]
-        from indicators.engine import Engine
+        from econ071.answering.engine import Engine
 
         engine = Engine(db)
         qs = questions(args.questions, towns, args.indicators, years)

@@ -46,9 +46,9 @@ def start(server: str, port: int, env: dict) -> subprocess.Popen:
     if server == "gunicorn":
         args = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
                 "--threads", "8", "--bind", f"127.0.0.1:{port}", "--no-control-socket",
-                "bot.wsgi:app"]  # fmt: skip
+                "econ071.slackapp.wsgi:app"]  # fmt: skip
     else:
-        args = [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1",
+        args = [sys.executable, "-m", "econ071.cli.main", "serve", "--http", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", "2", "--threads", "8"]  # fmt: skip
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
@@ -82,7 +82,7 @@ def main() -> None:
     parser.add_argument("--server", choices=["uvicorn", "gunicorn"], default="uvicorn")
     args = parser.parse_args()
 
-    from indicators.build import build
+    from econ071.store.build import build
 
     runs: dict[str, list[dict]] = {"none": [], "slow": []}
     with tempfile.TemporaryDirectory() as tmp, SlackStandIn() as slack:
@@ -111,7 +111,7 @@ def main() -> None:
 
     none, slow = combined(runs["none"]), combined(runs["slow"])
     what = ("econ071 serve --http (uvicorn 2 workers × 8 threads)" if args.server == "uvicorn"
-            else "gunicorn 2 workers × 8 gthreads, bot.wsgi:app")  # fmt: skip
+            else "gunicorn 2 workers × 8 gthreads, econ071.slackapp.wsgi:app")  # fmt: skip
     print(f"{what}; signed /071 commands one at a time, {args.rounds} rounds alternating\n")
     print("| slow clients connected | commands | p50 ack (ms) | p99 ack (ms) | errors |")
     print("| ---: | ---: | ---: | ---: | ---: |")

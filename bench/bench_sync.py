@@ -39,7 +39,7 @@ PAGE = 10_000
 IMPORT = """
 import json, resource, sys, time
 from pathlib import Path
-from indicators.importing import import_file
+from econ071.importing import import_file
 t = time.perf_counter()
 r = import_file(Path(sys.argv[1]), Path(sys.argv[2]))
 print(json.dumps({"seconds": time.perf_counter() - t, "added": r.added,
@@ -48,8 +48,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "added": r.added,
 SYNC = """
 import json, resource, sys, time
 from pathlib import Path
-from indicators.sync.client import Settings
-from indicators.sync.run import sync
+from econ071.sync.client import Settings
+from econ071.sync.run import sync
 t = time.perf_counter()
 [o] = sync(Path(sys.argv[1]), [sys.argv[3]], settings=Settings(base_url=sys.argv[2]))
 assert o.ok, o.message
@@ -171,7 +171,7 @@ def main() -> None:
     parser.add_argument("--observations", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    from indicators.build import build
+    from econ071.store.build import build
 
     with tempfile.TemporaryDirectory(prefix="econ071-bench-sync-") as tmp:
         tmp = Path(tmp)

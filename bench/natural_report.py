@@ -44,8 +44,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("ECON071_CACHE_DIR", str(Path(tmp) / "cache"))
-        from indicators.build import build
-        from indicators.engine import Engine
+        from econ071.answering.engine import Engine
+        from econ071.store.build import build
 
         store = Path(tmp) / "econ071.sqlite"
         build(store, ROOT / "data")

@@ -20,7 +20,7 @@ if os.environ.get("CI"):
 @pytest.fixture(scope="session")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built once per test session from data/ (the real figures)."""
-    from indicators.build import build
+    from econ071.store.build import build
 
     path = tmp_path_factory.mktemp("store") / "econ071.sqlite"
     build(path, ROOT / "data")
@@ -42,7 +42,7 @@ def store_copy(store_path: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(store_path: Path):
-    from indicators.engine import Engine
+    from econ071.answering.engine import Engine
 
     return Engine(store_path)
 
@@ -64,7 +64,7 @@ def _isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def ask(engine):
     """ask(question, mode='plain') -> (answer, reply text)."""
-    from indicators import render
+    from econ071.rendering import render
 
     def _ask(question: str, mode: str = "plain"):
         answer = engine.ask(question)
@@ -131,7 +131,7 @@ CBS_FIXTURES = ROOT / "tests" / "fixtures" / "cbs"
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from data/ and never imported into: tests copy it (see fresh_store)."""
-    from indicators.build import build
+    from econ071.store.build import build
 
     path = tmp_path_factory.mktemp("seed") / "econ071.sqlite"
     build(path, ROOT / "data")

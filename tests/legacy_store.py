@@ -1,6 +1,6 @@
 """A store as the previous version left it: the question log, the Slack delivery records
 and the weekly-summary ledger in the store itself, user ids hashed with a key kept in its
-``meta`` table (what indicators/opsdb_legacy.py moves out)."""
+``meta`` table (what econ071/store/opsdb_legacy.py moves out)."""
 
 from __future__ import annotations
 

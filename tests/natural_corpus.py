@@ -153,7 +153,7 @@ def check(row: Row, status: str, reply: str) -> Result:
 
 def run(engine: Any, rows: list[Row]) -> list[Result]:
     """Ask every question through the engine; an exception is a failed row, not a crash."""
-    from indicators import render
+    from econ071.rendering import render
 
     results = []
     for row in rows:

@@ -1,7 +1,7 @@
 """Run the real Slack app in HTTP mode on 127.0.0.1 and talk to it as Slack does.
 
-``HttpApp`` serves ``bot.asgi.create_asgi_app`` under uvicorn, as ``econ071 serve
---http`` does (or, with ``server="wsgi"``, ``bot.wsgi.create_wsgi_app`` with a threaded
+``HttpApp`` serves ``econ071.slackapp.asgi.create_asgi_app`` under uvicorn, as ``econ071 serve
+--http`` does (or, with ``server="wsgi"``, ``econ071.slackapp.wsgi.create_wsgi_app`` with a threaded
 wsgiref server, as gunicorn would); ``SlackSender`` signs and posts
 slash commands, events and interactions exactly as Slack does (v0, HMAC-SHA256 of
 ``v0:{timestamp}:{body}`` with the signing secret). Slack's Web API is the
@@ -105,14 +105,14 @@ class HttpApp:
 
     def __init__(self, env: Mapping[str, str], server: str = "asgi") -> None:
         if server == "asgi":
-            from bot.asgi import create_asgi_app
+            from econ071.slackapp.asgi import create_asgi_app
 
             self.app: Any = create_asgi_app(env)
             self._uvicorn, self._server, port = _uvicorn(self.app)
             self._thread = threading.Thread(target=self._uvicorn.run,
                                             kwargs={"sockets": [self._server]}, daemon=True)  # fmt: skip
         else:
-            from bot.wsgi import create_wsgi_app
+            from econ071.slackapp.wsgi import create_wsgi_app
 
             self.app = create_wsgi_app(env)
             self._uvicorn = None

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from slack_harness import BOT_USER_ID, HttpApp, SlackSender, copy_store, message_event
 
-from indicators.questionlog import QuestionLog
+from econ071.store.questionlog import QuestionLog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +62,7 @@ def store_is_locked(db: Path) -> bool:
 def start_import_and_hold(db: Path, csv: Path) -> subprocess.Popen:
     """``econ071 import`` paused while it holds the store's write lock."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "import", "--table", "99999ned", str(csv)],
+        [sys.executable, "-m", "econ071.cli.main", "import", "--table", "99999ned", str(csv)],
         cwd=ROOT, env={**os.environ, "ECON071_DB": str(db)},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

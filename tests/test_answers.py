@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.answer import ANSWERED, CLARIFY, NOT_FOUND
+from econ071.core.answer import ANSWERED, CLARIFY, NOT_FOUND
 
 ROOT = Path(__file__).resolve().parent.parent
 

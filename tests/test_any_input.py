@@ -7,8 +7,8 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators import render
-from indicators.answer import ERROR
+from econ071.core.answer import ERROR
+from econ071.rendering import render
 
 WORDS = st.sampled_from(
     "banen leiden katwijk 2016 2010 werkloosheid bijstand vergelijk trend top uitleg lijst"

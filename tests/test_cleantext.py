@@ -1,5 +1,5 @@
 """Clean text out: control and format characters typed by anyone never reach a terminal
-or Slack raw (indicators.cleantext.clean, on every surface)."""
+or Slack raw (econ071.core.cleantext.clean, on every surface)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from slack_harness import BOT_USER_ID, SlackSender, all_text, message_event
 
-from indicators import render
-from indicators.cleantext import clean
-from indicators.questionlog import QuestionLog
+from econ071.core.cleantext import clean
+from econ071.rendering import render
+from econ071.store.questionlog import QuestionLog
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = {"Cc", "Cf", "Cs", "Zl", "Zp"}
@@ -100,7 +100,7 @@ def test_an_esc_sequence_typed_in_slack_never_reaches_slack_or_the_terminal_raw(
     QuestionLog(db).record("\x1b]0;oud\x07\x1b[2Jbanen\u202e", status="answered")
     env = {**os.environ, "ECON071_DB": str(db)}
     for args in ([], ["--json"], ["--csv"]):
-        out = subprocess.run([sys.executable, "-m", "bot.cli", "vragen", *args], cwd=ROOT,
+        out = subprocess.run([sys.executable, "-m", "econ071.cli.main", "vragen", *args], cwd=ROOT,
                              env=env, capture_output=True, timeout=60)  # fmt: skip
         assert out.returncode == 0, out.stderr
         assert b"\x1b" not in out.stdout and b"\x07" not in out.stdout
@@ -114,7 +114,7 @@ def test_an_esc_sequence_typed_in_slack_never_reaches_slack_or_the_terminal_raw(
 def test_csv_output_defuses_formulas(store_copy, monkeypatch):
     from click.testing import CliRunner
 
-    from bot.cli import main
+    from econ071.cli.main import main
 
     monkeypatch.setenv("ECON071_DB", str(store_copy))
     log = QuestionLog(store_copy)
@@ -127,7 +127,7 @@ def test_csv_output_defuses_formulas(store_copy, monkeypatch):
 
 
 def test_the_fast_path_spaces_are_exactly_the_unicode_spaces():
-    from indicators.cleantext import _SPACES
+    from econ071.core.cleantext import _SPACES
 
     spaces = {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Zs"}
     assert set(_SPACES) == spaces - {" "}
@@ -136,7 +136,7 @@ def test_the_fast_path_spaces_are_exactly_the_unicode_spaces():
 def test_log_lines_reach_the_administrator_clean():
     import logging
 
-    from bot.settings import RedactingFilter
+    from econ071.slackapp.settings import RedactingFilter
 
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "vraag %s", ("\x1b[2Jhoi\u202e",),
                                None)  # fmt: skip

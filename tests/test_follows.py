@@ -11,8 +11,8 @@ import pytest
 from cbs_standin import CbsStandIn
 from slack_harness import USER_ID, all_text, assert_valid_blocks
 
-from bot.sync_schedule import SyncJob
-from indicators import opsdb
+from econ071.slackapp.sync_schedule import SyncJob
+from econ071.store import opsdb
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 
@@ -70,8 +70,8 @@ def cbs(monkeypatch):
 
 def test_one_direct_message_per_new_release(sender, slack, http_app, cbs, monkeypatch):
     # sync only 03759ned (the others are not served by this stand-in)
-    monkeypatch.setattr("indicators.sync.run.load", lambda data_dir: [
-        __import__("indicators.sync.tables", fromlist=["x"]).FollowedTable(
+    monkeypatch.setattr("econ071.sync.run.load", lambda data_dir: [
+        __import__("econ071.sync.tables", fromlist=["x"]).FollowedTable(
             "03759ned", measures="mapped", filter="Geslacht eq 'T001038'")])  # fmt: skip
     job = SyncJob(http_app.assistant.engine, http_app.bolt_app.client,
                   http_app.assistant.question_log)  # fmt: skip

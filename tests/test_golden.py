@@ -37,7 +37,7 @@ def questions(engine) -> list[str]:
 
 
 def snapshot(engine) -> dict[str, dict]:
-    from indicators import render
+    from econ071.rendering import render
 
     shots = {}
     for q in questions(engine):

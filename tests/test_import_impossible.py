@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
-from indicators import schema
+from econ071.cli.main import main
+from econ071.store import schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 CSV = FIXTURES / "statline-csv" / "bevolking-70072ned.csv"
@@ -193,7 +193,7 @@ CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from click.testing import CliRunner
-from bot.cli import main
+from econ071.cli.main import main
 t = time.perf_counter()
 r = CliRunner().invoke(main, ["import", sys.argv[1]])
 print(json.dumps({"code": r.exit_code, "output": r.output, "seconds": time.perf_counter() - t,
@@ -256,7 +256,7 @@ def test_an_observation_that_never_ends_is_refused(store, tmp_path):
 def test_lines_that_grow_long_half_way_are_refused_within_a_bound(store, tmp_path, monkeypatch):
     """A chunk is sized by bytes (its rows' length so far), and never holds more than
     CHUNK_BYTES_MAX: short rows first, then long ones, cannot make one chunk huge."""
-    from indicators.importing import csvfile
+    from econ071.importing import csvfile
 
     monkeypatch.setattr(csvfile, "CHUNK_BYTES_MAX", 4 << 20)
     rows = [f'"Leiden";"{1900 + i % 100}";"{i}"' for i in range(1500)]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
-from indicators.importing import periods
+from econ071.cli.main import main
+from econ071.importing import periods
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 

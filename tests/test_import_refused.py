@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from econ071.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 CSV = FIXTURES / "statline-csv" / "bevolking-70072ned.csv"
@@ -133,7 +133,7 @@ def test_csv_text_in_a_number_column_after_chunks_were_written(store, tmp_path, 
     # the end still rolls everything back, and no reading thread is left behind.
     import threading
 
-    from indicators.importing import statline_csv
+    from econ071.importing import statline_csv
 
     monkeypatch.setattr(statline_csv, "CHUNK_ROWS", 2)
     path = tmp_path / "bevolking-70072ned.csv"
@@ -195,7 +195,7 @@ def test_a_broken_file_after_a_good_one_keeps_the_good_one(fresh_store, tmp_path
 
 
 def _tidy_with_a_repeat(tmp_path: Path) -> Path:
-    from indicators import schema
+    from econ071.store import schema
 
     path = tmp_path / "typed-in.csv"
     path.write_text(
@@ -214,7 +214,7 @@ def test_a_figure_repeated_in_the_file(store, tmp_path):
 
 
 def test_a_figure_repeated_across_chunks(fresh_store, tmp_path, monkeypatch):
-    from indicators.importing import tidy_csv
+    from econ071.importing import tidy_csv
 
     monkeypatch.setattr(tidy_csv, "CHUNK_ROWS", 1)
     before = sqlite3.connect(fresh_store).execute("SELECT count(*) FROM figures").fetchone()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from econ071.cli.main import main
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "cbs"
 pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/cbs is not here")

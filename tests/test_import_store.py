@@ -10,10 +10,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot.cli import main
-from indicators.build import build
-from indicators.importing import import_file
-from indicators.importing.records import history, imports_since
+from econ071.cli.main import main
+from econ071.importing import import_file
+from econ071.store.build import build
+from econ071.store.imports import history, imports_since
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,7 +122,7 @@ def test_each_import_is_recorded_and_listed(fresh_store):
 
 
 def test_a_tidy_csv_adds_typed_in_figures(fresh_store, tmp_path):
-    from indicators import schema
+    from econ071.store import schema
 
     path = tmp_path / "lisa-2019.csv"
     path.write_text(

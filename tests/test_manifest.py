@@ -12,9 +12,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bot import manifest as slack_manifest
-from bot.cli import main
-from bot.settings import Settings
+from econ071.cli.main import main
+from econ071.slackapp import manifest as slack_manifest
+from econ071.slackapp.settings import Settings
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "slack" / "manifest.schema.1.0.0.json"
 URL = "https://econ071.gemeente.nl/slack/events"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from legacy_store import OLD_KEY, add_old_question, file_bytes, legacy_store, old_hash
 
-from bot.deliveries import Deliveries
-from indicators import opsdb
-from indicators import summary_ledger as ledger
-from indicators.questionlog import QuestionLog
+from econ071.store import opsdb
+from econ071.store.deliveries import Deliveries
+from econ071.store.questionlog import QuestionLog
+from econ071.summary import ledger
 
 LEGACY_TABLES = {"questions", "slack_deliveries", "summaries", "summary_claims"}
 
@@ -174,7 +174,8 @@ def test_econ071_ops_db_overrides_the_place_and_may_serve_two_stores(
 
 
 def test_without_a_usable_key_the_old_questions_wait_and_the_ledger_moves(old_store, caplog):
-    from indicators import paths, pseudonym
+    from econ071.core import paths
+    from econ071.store import pseudonym
 
     pseudonym.load_key()
     paths.log_key_path().chmod(0o644)  # refused: others may read it

@@ -12,16 +12,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indicators import passages
-from indicators.build import build
-from indicators.errors import DataError
+from econ071.core.errors import DataError
+from econ071.store import passages
+from econ071.store.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def conn(store_path):
-    """The session's store, built by indicators.build from the real data/ (conftest)."""
+    """The session's store, built by econ071.store.build from the real data/ (conftest)."""
     with closing(sqlite3.connect(store_path)) as c:
         yield c
 
@@ -174,7 +174,7 @@ def test_the_passages_module_stays_off_pandas_and_slack():
     import sys
 
     code = (
-        "import sys, indicators.passages; "
+        "import sys, econ071.store.passages; "
         "bad = [m for m in ('pandas', 'sqlite_utils', 'slack_bolt', 'slack_sdk') if m in sys.modules]; "
         "print(','.join(bad))"
     )

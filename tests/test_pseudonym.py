@@ -17,8 +17,9 @@ from contextlib import closing
 import pytest
 from legacy_store import COLLEAGUE, USERS, file_bytes, legacy_store
 
-from indicators import opsdb, paths, pseudonym
-from indicators.questionlog import QuestionLog
+from econ071.core import paths
+from econ071.store import opsdb, pseudonym
+from econ071.store.questionlog import QuestionLog
 
 ALICE, BOB = "U0ALICE001", "W0BOB00002"
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["indicators.engine", "indicators.render", "bot.cli"])
+@pytest.mark.parametrize("module", ["econ071", "econ071.rendering.render", "econ071.cli.main"])
 def test_question_path_imports_neither_slack_nor_pandas(module):
     code = (
         f"import sys, {module}; "
@@ -21,7 +21,7 @@ def test_question_path_imports_neither_slack_nor_pandas(module):
 
 def test_asking_on_a_built_store_imports_neither_slack_nor_pandas(store_path):
     code = (
-        "import sys; from indicators.engine import Engine; from indicators import render;"
+        "import sys; from econ071.answering.engine import Engine; from econ071.rendering import render;"
         f" e = Engine(__import__('pathlib').Path({str(store_path)!r}));"
         " [render.text(e.ask(q)) for q in ('banen Leiden 2016', 'banen Teylingen',"
         " 'wat zegt de quick scan over zzp', 'uitleg werkloosheid', 'bronnen', 'lijst')];"
@@ -35,10 +35,12 @@ def test_asking_on_a_built_store_imports_neither_slack_nor_pandas(store_path):
 def test_engine_package_never_imports_slack():
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "indicators"
+    root = Path(__file__).resolve().parent.parent / "econ071"
+    front_ends = (root / "slackapp", root / "cli")
     offenders = [
         str(p)
         for p in root.rglob("*.py")
+        if not any(p.is_relative_to(f) for f in front_ends)
         if "import slack" in p.read_text() or "from slack" in p.read_text()
     ]
     assert offenders == []
@@ -51,7 +53,7 @@ def test_data_files_with_new_mtimes_are_recognised_without_pandas(tmp_path):
     import shutil
     from pathlib import Path
 
-    from indicators.build import build
+    from econ071.store.build import build
 
     data = tmp_path / "data"
     shutil.copytree(Path(__file__).resolve().parent.parent / "data", data)
@@ -60,7 +62,7 @@ def test_data_files_with_new_mtimes_are_recognised_without_pandas(tmp_path):
     for path in data.rglob("*.csv"):
         os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     code = (
-        "import sys; from indicators.engine import Engine; from indicators import render;"
+        "import sys; from econ071.answering.engine import Engine; from econ071.rendering import render;"
         f" e = Engine(__import__('pathlib').Path({str(db)!r}));"
         " print(render.text(e.ask('banen Leiden 2016')).count('67.537'),"
         " ','.join(m for m in ('pandas', 'sqlite_utils') if m in sys.modules))"
@@ -76,12 +78,12 @@ def test_slack_answers_with_buttons_import_no_matplotlib(store_copy):
     # matplotlib is imported only when the chart is uploaded, after the answer is out.
     # The operational database is made at start-up, as a running server has it (making it
     # runs sqlite-utils' migrations, which load pandas).
-    from indicators.questionlog import QuestionLog
+    from econ071.store.questionlog import QuestionLog
 
     QuestionLog(store_copy).prepare()
     code = (
-        "import sys; from pathlib import Path; from bot.assistant import Assistant;"
-        " from bot.settings import Settings; from indicators.engine import Engine;"
+        "import sys; from pathlib import Path; from econ071.slackapp.assistant import Assistant;"
+        " from econ071.slackapp.settings import Settings; from econ071.answering.engine import Engine;"
         f" e = Engine(Path({str(store_copy)!r}));"
         " a = Assistant(Settings(mode='http', bot_token='xoxb-x'), e);"
         " r = a.reply('trend banen Leiden', share=True); a.reply('vergelijk banen', conversation=True);"

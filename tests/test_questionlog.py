@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 from slack_harness import copy_store
 
-from bot.cli import main
-from indicators import opsdb
-from indicators.questionlog import QuestionLog, understood
+from econ071.cli.main import main
+from econ071.store import opsdb
+from econ071.store.questionlog import QuestionLog, understood
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_rows_hold_time_hash_text_understanding_and_status_never_the_id(qlog, en
 
 def test_understood_names_options_and_error_references(engine):
     assert understood(engine.ask("xyzzy")).startswith("not_found - - -")
-    from bot.blocks import error_answer
+    from econ071.slackapp.blocks import error_answer
 
     assert understood(error_answer("q", "abcd1234")).endswith("ref=abcd1234")
 

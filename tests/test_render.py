@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from indicators import formatting, render
-from indicators.answer import ANSWERED, Answer, Caveat, Value
+from econ071.core.answer import ANSWERED, Answer, Caveat, Value
+from econ071.rendering import formatting, render
 
 
 @pytest.mark.parametrize(
@@ -121,9 +121,9 @@ KIND_QUESTIONS = {
 def test_every_template_renders_from_a_real_answer(engine):
     from pathlib import Path
 
-    from indicators import paths
-    from indicators.answer import ERROR
-    from indicators.engine import Engine
+    from econ071.answering.engine import Engine
+    from econ071.core import paths
+    from econ071.core.answer import ERROR
 
     kinds = {p.stem for p in Path(paths.templates_dir()).glob("*.j2") if not p.stem.startswith("_")}
     answers = {kind: engine.ask(q) for kind, q in KIND_QUESTIONS.items()}

@@ -19,9 +19,9 @@ import unprivileged
 from click.testing import CliRunner
 from slack_harness import APP_TOKEN, BOT_TOKEN
 
-from bot.boundary import ExitStatus
-from bot.cli import main
-from indicators import health
+from econ071.cli.boundary import ExitStatus
+from econ071.cli.main import main
+from econ071.store import health
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent / "econ071"
@@ -270,14 +270,14 @@ def test_other_commands_on_a_garbage_store(imported, args, monkeypatch):
 
 
 def test_the_wsgi_workers_say_the_same_line(imported):
-    """gunicorn's workers load bot.wsgi:app themselves: a damaged store stops them with
+    """gunicorn's workers load econ071.slackapp.wsgi:app themselves: a damaged store stops them with
     the command line's message (exit 4: gunicorn's "App failed to load"), no traceback."""
     from slack_harness import SIGNING_SECRET
 
     garble(imported, "garbage")
     env = {**os.environ, "ECON071_DB": str(imported), "SLACK_BOT_TOKEN": BOT_TOKEN,
            "SLACK_SIGNING_SECRET": SIGNING_SECRET}  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", "from bot import wsgi; wsgi.app"],
+    out = subprocess.run([sys.executable, "-c", "from econ071.slackapp import wsgi; wsgi.app"],
                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
     assert out.returncode == 4, out.stderr
     assert "Traceback" not in out.stderr
@@ -315,8 +315,8 @@ def test_the_boundary_maps_every_error_to_one_line_and_a_status():
     """What a new command (``econ071 sync``) gets by being added to the group."""
     import click
 
-    from bot.boundary import Guarded
-    from indicators.errors import Econ071Error
+    from econ071.cli.boundary import Guarded
+    from econ071.core.errors import Econ071Error
 
     class Unreachable(Econ071Error):
         exit_status = ExitStatus.UNAVAILABLE

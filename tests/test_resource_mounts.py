@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from test_resource_errors import BIN, OBSERVATIONS, big_csv, checkpointed, one_line
 
-from bot.boundary import ExitStatus
-from bot.cli import main
+from econ071.cli.boundary import ExitStatus
+from econ071.cli.main import main
 
 
 @pytest.fixture

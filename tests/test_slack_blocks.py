@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from slack_harness import all_text, assert_valid_blocks
 
-from bot import blocks
+from econ071.slackapp import blocks
 
 
 def _section(i: int) -> dict:

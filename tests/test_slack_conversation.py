@@ -19,9 +19,9 @@ from slack_harness import (
     message_event,
 )
 
-from bot import actions
-from bot.followups import follow_ups, option_question
-from indicators import opsdb
+from econ071.slackapp import actions
+from econ071.slackapp.followups import follow_ups, option_question
+from econ071.store import opsdb
 
 FIGURE = "67.537"  # banen Leiden 2016 (LISA)
 
@@ -70,7 +70,7 @@ def test_an_ambiguous_question_offers_its_options_and_a_click_answers_in_its_pla
 def test_more_than_five_options_are_a_select(engine):
     from dataclasses import replace
 
-    from bot import blocks
+    from econ071.slackapp import blocks
 
     answer = engine.ask("uitkeringen")
     # (replace: whatever fields Option has, e.g. the engine's own question per option)
@@ -299,10 +299,10 @@ def test_opening_the_home_publishes_a_view_built_by_the_engine(sender, slack):
 
 
 def test_the_home_shows_what_the_user_follows(store_copy):
-    from bot import home
-    from indicators.engine import Engine
-    from indicators.follows import Follows
-    from indicators.questionlog import QuestionLog
+    from econ071.answering.engine import Engine
+    from econ071.slackapp import home
+    from econ071.store.follows import Follows
+    from econ071.store.questionlog import QuestionLog
 
     engine = Engine(store_copy)
     assert "Je volgt nog geen cijfers" in all_text(home.home_view(engine, USER_ID)["blocks"])
@@ -340,7 +340,7 @@ def test_an_assistant_thread_gets_suggested_prompts(sender, slack):
 def test_csv_keeps_ranges_and_never_turns_a_missing_figure_into_0(engine):
     from dataclasses import replace
 
-    from bot import charts
+    from econ071.slackapp import charts
 
     answer = engine.ask("vergelijk kwetsbare populatie")
     ranged = next(v for v in answer.values if v.low is not None)

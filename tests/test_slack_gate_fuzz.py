@@ -38,7 +38,7 @@ BODY = st.dictionaries(
 
 @pytest.fixture(scope="module")
 def wsgi(slack_env):
-    from bot.wsgi import create_wsgi_app
+    from econ071.slackapp.wsgi import create_wsgi_app
 
     app = create_wsgi_app(slack_env)
     yield app

@@ -23,7 +23,7 @@ from slack_harness import (
     message_event,
 )
 
-from indicators import opsdb
+from econ071.store import opsdb
 
 FIGURE = "67.537"  # banen Leiden 2016 (LISA), as the quick scan prints it
 

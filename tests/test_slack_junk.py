@@ -14,7 +14,7 @@ import pytest
 import requests
 from slack_harness import BOT_USER_ID, HttpApp, SlackSender, message_event, signed_headers
 
-from bot import gate
+from econ071.slackapp import gate
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

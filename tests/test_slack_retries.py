@@ -11,9 +11,9 @@ import time
 import pytest
 from slack_harness import BOT_USER_ID, HttpApp, SlackSender, all_text, copy_store, message_event
 
-from bot.settings import SettingsError, retry_policy
-from bot.slack_client import DeliveryFailed, Responder, web_client
-from indicators.questionlog import UNDELIVERED
+from econ071.slackapp.settings import SettingsError, retry_policy
+from econ071.slackapp.slack_client import DeliveryFailed, Responder, web_client
+from econ071.store.questionlog import UNDELIVERED
 
 FIGURE = "67.537"
 RETRIES = 3
@@ -95,7 +95,7 @@ def test_an_answer_slack_never_takes_is_logged_once_and_not_as_answered(retry_ap
 
 
 def test_responder_raises_when_response_url_finally_fails(slack):
-    from bot.settings import RetryPolicy
+    from econ071.slackapp.settings import RetryPolicy
 
     slack.fail("response_url", status=503, times=3)
     with pytest.raises(DeliveryFailed, match="HTTP 503"):
@@ -110,7 +110,7 @@ def test_every_client_comes_from_one_factory_with_all_three_handlers(http_app):
         ServerErrorRetryHandler,
     )
 
-    from bot.summary import client_from_env
+    from econ071.slackapp.post_summary import client_from_env
 
     kinds = {ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler}
     clients = [http_app.bolt_app.client, web_client("xoxb-1"),

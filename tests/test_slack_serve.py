@@ -26,7 +26,7 @@ from slack_harness import (
     message_event,
 )
 
-from indicators.questionlog import QuestionLog
+from econ071.store.questionlog import QuestionLog
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE = "67.537"
@@ -48,7 +48,7 @@ def http_server(slack_api, store_path, tmp_path_factory):
     log_file = tmp_path_factory.mktemp("serve-log") / "stderr.txt"
     with log_file.open("w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1",
+            [sys.executable, "-m", "econ071.cli.main", "serve", "--http", "--host", "127.0.0.1",
              "--port", str(port), "--workers", "2", "--threads", "4"],
             cwd=ROOT, env=env, stdout=stderr, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from slack_harness import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET
 
-from bot.cli import main
-from bot.settings import HTTP, SOCKET, RedactingFilter, SettingsError, from_env, redact
+from econ071.cli.main import main
+from econ071.slackapp.settings import HTTP, SOCKET, RedactingFilter, SettingsError, from_env, redact
 
 GOOD = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET}  # fmt: skip
@@ -130,7 +130,7 @@ def test_a_refused_token_stops_start_up_without_showing_it(
 
 
 def test_the_wsgi_entry_point_refuses_a_bad_token_too(slack, slack_env):
-    from bot.wsgi import create_wsgi_app
+    from econ071.slackapp.wsgi import create_wsgi_app
 
     slack.fail("auth.test", status=200, body={"ok": False, "error": "token_revoked"})
     with pytest.raises(
@@ -140,7 +140,7 @@ def test_the_wsgi_entry_point_refuses_a_bad_token_too(slack, slack_env):
 
 
 def test_unreachable_web_api_is_one_line(slack_env):
-    from bot.wsgi import create_wsgi_app
+    from econ071.slackapp.wsgi import create_wsgi_app
 
     env = {**slack_env, "SLACK_API_URL": "http://127.0.0.1:9/api/"}
     with pytest.raises(
@@ -151,7 +151,7 @@ def test_unreachable_web_api_is_one_line(slack_env):
 
 def test_ask_does_not_import_slack_or_pandas():
     code = (
-        "import sys, indicators, bot.cli\n"
+        "import sys, econ071, econ071.cli.main\n"
         "heavy = [m for m in ('slack_bolt', 'slack_sdk', 'pandas', 'gunicorn') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )

@@ -53,9 +53,9 @@ def socket_server(slack_api):
 def socket_app(slack_api, socket_server, store_path, tmp_path_factory):
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
-    from bot.settings import SOCKET, from_env
-    from indicators.engine import Engine
+    from econ071.answering.engine import Engine
+    from econ071.slackapp.app import create_app
+    from econ071.slackapp.settings import SOCKET, from_env
 
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
            "SLACK_API_URL": slack_api.url}  # fmt: skip
@@ -167,7 +167,7 @@ def test_econ071_serve_runs_socket_mode(slack_api, store_path, tmp_path):
                "ECON071_DB": str(copy_store(store_path, tmp_path))}  # fmt: skip
         env.pop("SLACK_SIGNING_SECRET", None)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env,
+            [sys.executable, "-m", "econ071.cli.main", "serve"], cwd=ROOT, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         try:

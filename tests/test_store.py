@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators.build import build
-from indicators.errors import DataError
-from indicators.store import ensure_built
+from econ071.core.errors import DataError
+from econ071.store.build import build
+from econ071.store.figures import ensure_built
 
 ROOT = Path(__file__).resolve().parent.parent
 SIX = ("GM0537", "GM0546", "GM0547", "GM0579", "GM0626", "GM0638")

@@ -12,8 +12,14 @@ from pathlib import Path
 import pytest
 from slack_sdk.models.blocks import Block
 
-from indicators import chart, formatting, opsdb, render, store, summary, summary_render
-from indicators.engine import Engine
+from econ071.answering.engine import Engine
+from econ071.rendering import formatting, render
+from econ071.store import figures as store
+from econ071.store import opsdb
+from econ071.summary import chart
+from econ071.summary import content as summary
+from econ071.summary import model as summary_model
+from econ071.summary import render as summary_render
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Amsterdam, week 48
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -25,13 +31,13 @@ def fresh(store_copy: Path) -> Engine:
     return Engine(store_copy)
 
 
-def weeks(n: int, start: summary.Week | None = None) -> list[summary.Week]:
-    monday = (start or summary.Week.of(NOW)).monday
-    return [summary.Week.of(datetime(monday.year, monday.month, monday.day, 12, tzinfo=UTC)
+def weeks(n: int, start: summary_model.Week | None = None) -> list[summary_model.Week]:
+    monday = (start or summary_model.Week.of(NOW)).monday
+    return [summary_model.Week.of(datetime(monday.year, monday.month, monday.day, 12, tzinfo=UTC)
                             + timedelta(weeks=i)) for i in range(n)]  # fmt: skip
 
 
-def week_of(engine: Engine, indicator: str) -> summary.Week:
+def week_of(engine: Engine, indicator: str) -> summary_model.Week:
     """The first week from NOW whose spotlight is ``indicator``."""
     themes = summary.themes(engine)
     longest = max(len(inds) for _, inds in themes)
@@ -55,13 +61,13 @@ def log_question(
 
 # -- the spotlight ------------------------------------------------------------------------
 def test_week_keys_and_parsing():
-    assert summary.Week.of(NOW).key == "2026-W48"
-    assert summary.Week.parse("2026-W48") == summary.Week(2026, 48)
-    assert summary.Week.parse("2027w1").key == "2027-W01"
+    assert summary_model.Week.of(NOW).key == "2026-W48"
+    assert summary_model.Week.parse("2026-W48") == summary_model.Week(2026, 48)
+    assert summary_model.Week.parse("2027w1").key == "2027-W01"
     with pytest.raises(ValueError, match="ISO week"):
-        summary.Week.parse("2026-W54")
+        summary_model.Week.parse("2026-W54")
     # Consecutive weeks have consecutive indexes, across a 53-week year.
-    indexes = [w.index for w in weeks(4, summary.Week(2026, 52))]
+    indexes = [w.index for w in weeks(4, summary_model.Week(2026, 52))]
     assert indexes == list(range(indexes[0], indexes[0] + 4))
 
 
@@ -76,7 +82,7 @@ def test_spotlight_rotates_through_every_theme_with_figures(engine):
     seen = [summary.choose_spotlight(engine, week).theme for week in weeks(len(themes))]
     assert sorted(seen) == sorted(themes)  # each theme once in as many weeks
     # Deterministic: the same week, the same spotlight.
-    week = summary.Week.of(NOW)
+    week = summary_model.Week.of(NOW)
     first = summary.choose_spotlight(engine, week)
     assert summary.choose_spotlight(engine, week).indicator == first.indicator
 
@@ -84,7 +90,7 @@ def test_spotlight_rotates_through_every_theme_with_figures(engine):
 def test_the_next_round_of_a_theme_shows_another_indicator(engine):
     themes = summary.themes(engine)
     n = len(themes)
-    week = summary.Week.of(NOW)
+    week = summary_model.Week.of(NOW)
     later = weeks(n + 1)[n]  # the same theme, one round later
     a, b = summary.choose_spotlight(engine, week), summary.choose_spotlight(engine, later)
     assert a.theme == b.theme
@@ -205,7 +211,7 @@ def test_question_counts_and_the_unanswered_come_from_the_log(fresh):
 
 
 def test_the_summary_counts_feedback_in_its_window(fresh):
-    from indicators.questionlog import QuestionLog
+    from econ071.store.questionlog import QuestionLog
 
     log = QuestionLog(fresh.db_path)
     log_question(fresh, "banen Leiden", "answered", at=NOW - timedelta(days=1))
@@ -272,7 +278,7 @@ def test_the_standing_reminder_rotates(engine):
 
 # -- the chart ----------------------------------------------------------------------------------
 def test_charts_are_pngs_with_dutch_labels(engine):
-    specs: dict[str, summary.ChartSpec] = {}  # the first line chart and the first bar chart
+    specs: dict[str, summary_model.ChartSpec] = {}  # the first line chart and the first bar chart
     for week in weeks(len(summary.themes(engine))):
         spec = summary.choose_spotlight(engine, week).chart
         if spec is not None:
@@ -292,13 +298,13 @@ def test_axis_numbers_are_dutch():
 
 
 def test_a_dollar_in_a_label_is_drawn_as_it_is():
-    spec = summary.ChartSpec(
+    spec = summary_model.ChartSpec(
         "bar", "Kosten in $ per $\\frac", "", "euro",
-        (summary.Series("x", "Bron $1$", (
-            summary.Point("a$b$", 1.0, None, None, "€ 1"),
-            summary.Point("$\\nosuchcommand$", None, 1.0, 2.0, "€ 1 – € 2"),
+        (summary_model.Series("x", "Bron $1$", (
+            summary_model.Point("a$b$", 1.0, None, None, "€ 1"),
+            summary_model.Point("$\\nosuchcommand$", None, 1.0, 2.0, "€ 1 – € 2"),
         )),),
-        (summary.SourceLine("Org $", None, None),), "kosten",
+        (summary_model.SourceLine("Org $", None, None),), "kosten",
     )  # fmt: skip
     assert chart.png(spec).startswith(PNG)
 

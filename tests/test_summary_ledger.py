@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators import summary_ledger as ledger
+from econ071.summary import ledger
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 

@@ -19,11 +19,12 @@ from click.testing import CliRunner
 from slack_sdk.models.blocks import Block
 from slack_standin import SlackStandIn
 
-from bot.cli import main
-from bot.summary import make_client, post_summary
-from indicators import opsdb
-from indicators import summary as summary_content
-from indicators.engine import Engine
+from econ071.answering.engine import Engine
+from econ071.cli.main import main
+from econ071.slackapp.post_summary import make_client, post_summary
+from econ071.store import opsdb
+from econ071.summary import content as summary_content
+from econ071.summary import model as summary_model
 
 CHANNEL = "C0SUMMARY"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -69,15 +70,15 @@ def assert_valid_block_kit(blocks: list[dict]) -> None:
         parsed.validate_json()
 
 
-def unemployment_week(engine: Engine) -> summary_content.Week:
+def unemployment_week(engine: Engine) -> summary_model.Week:
     """A week whose spotlight is unemployment: CBS and UWV, two lines in the chart."""
-    week = summary_content.Week.of(datetime.now(UTC))
+    week = summary_model.Week.of(datetime.now(UTC))
     for _ in range(200):
         spot = summary_content.choose_spotlight(engine, week)
         if spot and spot.indicator.id == "werkloosheid":
             return week
         monday = week.monday + timedelta(weeks=1)
-        week = summary_content.Week(*monday.isocalendar()[:2])
+        week = summary_model.Week(*monday.isocalendar()[:2])
     raise AssertionError("unemployment is never in the spotlight")
 
 
@@ -280,7 +281,7 @@ def test_posting_without_a_token_says_which_setting_is_missing(db, slack, monkey
 
 def test_the_cli_loads_no_slack_matplotlib_or_scheduler():
     code = (
-        "import sys, bot.cli; "
+        "import sys, econ071.cli.main; "
         "print(sorted(m for m in ('slack_sdk', 'matplotlib', 'apscheduler') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot import scheduler as sched
-from bot.summary import make_client
-from indicators.engine import Engine
+from econ071.answering.engine import Engine
+from econ071.slackapp import scheduler as sched
+from econ071.slackapp.post_summary import make_client
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CHANNEL = "C0SCHEDULE"
@@ -111,9 +111,9 @@ def test_a_failed_run_is_tried_again_later(started, slack):
 
 
 def test_a_server_started_after_this_weeks_slot_posts_it_soon(started, engine):
-    from indicators import summary
+    from econ071.summary import model as summary_model
 
-    monday = summary.Week.of(datetime.now(AMSTERDAM)).monday
+    monday = summary_model.Week.of(datetime.now(AMSTERDAM)).monday
     just_after = datetime(monday.year, monday.month, monday.day, 9, 30, tzinfo=AMSTERDAM)
     scheduler = started(now=just_after)
     catch_up = scheduler.get_job(f"{sched.JOB_ID}-catch-up")
@@ -154,7 +154,7 @@ def test_serve_schedules_the_summary_only_when_a_channel_is_set(engine, slack):
 def test_a_bad_summary_setting_stops_serve_with_one_clear_line(
     engine, slack, setting, value, message
 ):
-    from bot.settings import SettingsError
+    from econ071.slackapp.settings import SettingsError
 
     env = {
         "SLACK_BOT_TOKEN": "xoxb-test-schedule",

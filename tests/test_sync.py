@@ -11,8 +11,8 @@ import pytest
 from cbs_standin import CbsStandIn
 from click.testing import CliRunner
 
-from bot.cli import main
-from indicators.sync import query, tables
+from econ071.cli.main import main
+from econ071.sync import query, tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
 LEIDEN_2019 = "124.899"  # Bevolking op 1 januari 2019, Leiden (03759ned)
@@ -207,7 +207,7 @@ def test_followed_tables_file_matches_cbs_metadata():
     followed = tables.load(Path(__file__).parent.parent / "data")
     confirmed = [t for t in followed if t.confirmed]
     assert {t.table_id for t in confirmed} == {"03759ned", "80590ned", "85554NED"}
-    from indicators.importing import mapping
+    from econ071.importing import mapping
 
     maps = mapping.load(Path(__file__).parent.parent / "data" / "mappings")
     for t in confirmed:
@@ -232,8 +232,9 @@ def test_the_weekly_summary_names_what_cbs_published_and_the_telling_change(cbs,
                                                                           fresh_store):  # fmt: skip
     from datetime import UTC, datetime
 
-    from indicators import summary, summary_render
-    from indicators.engine import Engine
+    from econ071.answering.engine import Engine
+    from econ071.summary import content as summary
+    from econ071.summary import render as summary_render
 
     run(env, "sync", "03759ned")
     text = summary_render.text(summary.build(Engine(fresh_store), now=datetime.now(UTC)))

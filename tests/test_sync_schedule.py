@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import scheduler as sched
-from bot.settings import SettingsError
-from bot.summary import make_client
-from bot.sync_schedule import start_sync_from_env
-from indicators.engine import Engine
+from econ071.answering.engine import Engine
+from econ071.slackapp import scheduler as sched
+from econ071.slackapp.post_summary import make_client
+from econ071.slackapp.settings import SettingsError
+from econ071.slackapp.sync_schedule import start_sync_from_env
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ YEARS = range(1995, 2025)
 
 def build_big_store(path: Path, towns: int = 340, ages: int = AGES) -> int:
     """Build the store at ``path``; returns the number of imported figures."""
-    from indicators.build import build
-    from indicators.importing.regions import reference
+    from econ071.store.build import build
+    from econ071.store.regions import reference
 
     build(path, ROOT / "data")
     regions = reference(ROOT / "data" / "mappings")

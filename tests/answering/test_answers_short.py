@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from indicators import render
-from indicators.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Intent
+from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Intent
+from econ071.rendering import render
 
 LOOKUPS = ["banen Leiden 2016", "werkloosheid", "bijstand Katwijk", "hoogopgeleiden Leiden",
            "banen zorg 2016", "aandeel 65+ Oegstgeest", "werkloosheid 2013"]  # fmt: skip
@@ -93,7 +93,7 @@ def test_rankings_and_extremes_put_the_answer_in_the_first_line(ask, question, f
 
 
 def test_a_question_that_runs_out_of_time_gets_a_short_dutch_reply(engine):
-    from indicators.engine import Engine
+    from econ071.answering.engine import Engine
 
     answer = Engine(engine.db_path, budget=0).ask("banen Leiden 2016")
     assert answer.status == ERROR and answer.kind == "timeout"

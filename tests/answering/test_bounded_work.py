@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from big_store import build_big_store
 
-from indicators import render
-from indicators.answer import ERROR
+from econ071.core.answer import ERROR
+from econ071.rendering import render
 
 BUDGET = 1.5  # seconds per question here; the engine's own guard is ECON071_ANSWER_BUDGET
 HANGING = [
@@ -39,7 +39,7 @@ def _fuzz_corpus(n: int = 60) -> list[str]:
 
 @pytest.fixture(scope="session")
 def big_engine(tmp_path_factory: pytest.TempPathFactory):
-    from indicators.engine import Engine
+    from econ071.answering.engine import Engine
 
     path: Path = tmp_path_factory.mktemp("big") / "econ071.sqlite"
     build_big_store(path, towns=150, ages=30)
@@ -69,7 +69,7 @@ def test_a_fuzz_corpus_is_answered_within_budget_on_a_big_store(big_engine):
 
 
 def test_the_time_budget_is_a_hard_guard_with_a_short_dutch_reply(big_engine):
-    from indicators.engine import Engine
+    from econ071.answering.engine import Engine
 
     tight = Engine(big_engine.db_path, budget=0.0)
     answer = tight.ask("uitleg bevolking")

@@ -8,14 +8,14 @@ import sqlite3
 
 import pytest
 
-from indicators import render
+from econ071.rendering import render
 
 
 @pytest.fixture(scope="module")
 def imported_engine(tmp_path_factory, store_path):
     from contextlib import closing
 
-    from indicators.engine import Engine
+    from econ071.answering.engine import Engine
 
     path = tmp_path_factory.mktemp("imported") / "econ071.sqlite"
     with closing(sqlite3.connect(store_path)) as src, closing(sqlite3.connect(path)) as dst:
@@ -35,7 +35,7 @@ def imported_engine(tmp_path_factory, store_path):
         " VALUES ('81575ned.json', 'x', 'cbs-odata', '81575ned', 'Banen; regio',"
         " '2026-11-30T09:00:00', 1)"
     )
-    from indicators.importing import records
+    from econ071.store import imports as records
 
     records.ensure(conn)
     conn.execute(

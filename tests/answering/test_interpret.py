@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.answer import Intent
-from indicators.answering.interpret import detect
-from indicators.answering.parse import parse, reduce_tokens
+from econ071.answering.interpret import detect
+from econ071.answering.parse import parse, reduce_tokens
+from econ071.core.answer import Intent
 
 
 @pytest.fixture(scope="module")

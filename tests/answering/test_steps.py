@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.answer import Value
-from indicators.answering import facts, places, report
-from indicators.answering.parse import parse
+from econ071.answering import facts, places, report
+from econ071.answering.parse import parse
+from econ071.core.answer import Value
 
 
 @pytest.fixture(scope="module")

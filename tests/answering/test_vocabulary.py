@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators.answering import vocabulary
+from econ071.answering import vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
 TERMS = vocabulary.read(ROOT / "data" / "vocabulary.csv")

@@ -1,0 +1,1 @@
+"""The econ071 command line (click), with one error boundary."""

@@ -1,0 +1,1 @@
+"""Answers as Dutch text: formats, templates, Slack mrkdwn and Block Kit limits."""

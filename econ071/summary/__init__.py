@@ -1,0 +1,1 @@
+"""The weekly summary: content, chart, rendering, the exactly-once ledger."""
