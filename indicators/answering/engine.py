@@ -114,6 +114,12 @@ class Engine:
             said = report.answer(ctx, text, reading)
             if said:
                 return said
+            if not (p.matches or p.unclear or p.unknown or p.sources or p.years):
+                return meta.help_answer(ctx, text)
+        elif reading.passage_first:
+            said = report.answer(ctx, text, reading, strict=True)
+            if said:
+                return said
         ctx.check_time()
         understood = {m.typed for m in p.matches} | {w for m in p.matches for w in m.typed.split()}
         # CBS's list of municipalities is read only when some words were not understood.

@@ -11,7 +11,7 @@ normalised question; the first rule that fits decides (see ``detect``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indicators.answer import Intent
 from indicators.answering.parse import Parsed
@@ -56,6 +56,12 @@ PASSAGE = ("wat zegt", "wat zeggen", "waarom", "wat staat er", "wat schrijft",
            "hoe komt", "hoe kan", "wat betekent dat", "wat vindt", "wat vinden",
            "het rapport", "de quick scan", "quick scan", "quickscan", "samenvatting", "dias",
            "noemt", "noemen", "beleidsopties", "hoofdboodschap")  # fmt: skip
+# Questions about conditions, means or remedies rather than a figure: the report's passages
+# answer them when one holds the question's words; otherwise the figure the words name.
+REASONING = ("wanneer", "kunnen mensen", "kan iemand", "kan men", "wat werkt", "wat helpt",
+             "wat kunnen", "wat kan", "wat moet", "wat moeten", "hoe kunnen", "hoe moet",
+             "hoe moeten", "wat te doen", "wat doen", "blijft het", "wenselijk", "onwenselijk",
+             "zelf iets doen", "oplossing", "oplossingen", "oorzaak", "oorzaken")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class Reading:
     quantity: bool = False  # 'meeste', 'minste': how many, not how high a share
     relative: bool = False  # a change in percent ('procentueel'), not in units
     since: bool = False  # 'sinds 2013': from that year to the newest
+    passage_first: bool = False  # a question of reasons or means: a passage that fits wins
 
 
 _PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
@@ -88,12 +95,29 @@ def _has(text: str, cues: tuple[str, ...]) -> bool:
 
 def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = False) -> Reading:
     """The intent of a question from its words (normalised) and what the parse found."""
+    reading = _detect(words, parsed, raw=raw, long=long)
+    text = " ".join(words)
+    figure_cue = _has(text, (*HIGH, *LOW, *CHANGE_UP, *CHANGE_DOWN, *CHANGE, *TREND))
+    if (
+        reading.intent not in (Intent.HELP, Intent.LIST, Intent.SOURCES, Intent.PASSAGE)
+        and not (figure_cue or parsed.years or parsed.year_range or parsed.verb)
+        and _has(text, REASONING)
+    ):
+        return replace(reading, passage_first=True)
+    return reading
+
+
+def _detect(words: list[str], parsed: Parsed, *, raw: str, long: bool) -> Reading:
     text = " ".join(words)
     has_subject = bool(parsed.matches or parsed.unclear or parsed.unknown or parsed.sources)
     long = long or parsed.verb == "uitleg"
     cue = _has(" ".join(words), (*HIGH, *LOW, *CHANGE_UP, *CHANGE_DOWN))
     if parsed.verb == "help" or (
-        parsed.verb is None and not has_subject and not parsed.years and not cue
+        parsed.verb is None
+        and not has_subject
+        and not parsed.years
+        and not cue
+        and not _has(text, PASSAGE)
     ):
         return Reading(Intent.HELP, long=long)
     if parsed.verb == "lijst":

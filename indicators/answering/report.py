@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import replace
 
 from indicators.answer import ANSWERED, Answer, Kind
 from indicators.answering.context import Context
@@ -28,16 +29,22 @@ def quote(text: str, terms: set[str], limit: int) -> str:
     sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
     if not sentences:
         return ""
-    scored = [(sum(st in terms for st in passages.stems(s)), i) for i, s in enumerate(sentences)]
+    held = [set(passages.stems(s)) & terms for s in sentences]
+    # A word in few of the sentences says more (a place) than one in many (the subject).
+    spread = {t: sum(t in h for h in held) for t in terms}
+    scored = [(sum(1 / spread[t] for t in h), i) for i, h in enumerate(held)]
+    ranked = sorted(scored, key=lambda x: (-x[0], x[1]))
+    best = ranked[0][1]
+    # Around the best sentence first: what follows it often says why, what precedes it what
+    # it refers to; then the other sentences with the question's words; then what follows.
+    near = [(1, i) for i in (best + 1, best - 1) if 0 <= i < len(sentences)]
     chosen: list[int] = []
     total = 0
-    for score, i in sorted(scored, key=lambda x: (-x[0], x[1])):
-        if chosen and (score == 0 or total + len(sentences[i]) > limit):
+    for score, i in [(ranked[0][0], best), *near, *ranked[1:]]:
+        if i in chosen or (chosen and (score == 0 or total + len(sentences[i]) > limit)):
             continue
         chosen.append(i)
         total += len(sentences[i])
-    # What follows the best sentence often says why: added while there is room.
-    best = chosen[0]
     for i in range(best + 1, len(sentences)):
         if i not in chosen and total + len(sentences[i]) <= limit:
             chosen.append(i)
@@ -67,6 +74,19 @@ def covers(passage_text: str, terms: list[str]) -> bool:
     return found == len(terms) if len(terms) <= 2 else found / len(terms) >= 0.6
 
 
+def _with_next(conn: sqlite3.Connection, p):
+    """A passage that is only a heading (a slide's title) with the passage that follows it
+    in the same document: the heading asks, the next one answers."""
+    if len(p.text) > len(p.title) + 20:
+        return p
+    row = conn.execute(
+        "SELECT b.text FROM passages a JOIN passages b ON b.n = a.n + 1 "
+        "WHERE a.id = ? AND b.document = a.document",
+        (p.id,),
+    ).fetchone()
+    return replace(p, text=f"{p.text} {row[0]}") if row else p
+
+
 def answer(ctx: Context, text: str, reading: Reading, *, min_score: float = 0.0,
            strict: bool = False) -> Answer | None:  # fmt: skip
     """The report's passages on the question, or None when none addresses it. ``strict``
@@ -85,6 +105,7 @@ def answer(ctx: Context, text: str, reading: Reading, *, min_score: float = 0.0,
     if strict and not covers(found[0].title + " " + found[0].text, passages.query_terms(text)):
         return None
     terms = set(passages.query_terms(text))
+    found = [_with_next(ctx.conn, p) for p in found]
     quoted = [
         {"document": p.document, "document_name": DOCUMENT_NAMES.get(p.document, p.document),
          "reference": p.reference, "title": p.title, "id": p.id,
