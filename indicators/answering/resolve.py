@@ -62,6 +62,16 @@ def fuzzy_notes(ctx: Context, matches: list[Match]) -> list[Note]:
     ]
 
 
+def _possible(ctx: Context, p: Parsed, o) -> bool:
+    """Whether an option can be a reading at all: a breakdown the named indicator is not
+    broken down by is none ("frictiewerkloosheid vroeger": the earlier norm, not a sector)."""
+    if o.kind != "breakdown":
+        return True
+    cat = ctx.catalog
+    named = {cat.indicators[m.id].breakdown_dimension for m in p.of_kind("indicator")}
+    return not named or cat.breakdowns[o.id].dimension in named
+
+
 def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer | None:
     """Ask back when a typed word resembles two or more things that have data; a word that
     resembles just one of them is taken as that thing."""
@@ -80,7 +90,7 @@ def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer
             continue  # the breakdown settles it
         seen: list[Option] = []
         for o in u.options:
-            if o.kind not in ("indicator", "place", "breakdown"):
+            if o.kind not in ("indicator", "place", "breakdown") or not _possible(ctx, p, o):
                 continue
             if o.kind in have and o.kind != "place":
                 continue
@@ -109,7 +119,7 @@ def taken_from_unclear(ctx: Context, p: Parsed) -> list[Match]:
         with_data = {(o.kind, o.id): o for o in u.options
                      if o.kind in ("indicator", "place", "breakdown")
                      and (o.kind not in have or o.kind == "place")
-                     and ctx.has_data(o.kind, o.id)}  # fmt: skip
+                     and _possible(ctx, p, o) and ctx.has_data(o.kind, o.id)}  # fmt: skip
         if len(with_data) == 1:
             o = next(iter(with_data.values()))
             score = max(fuzz.ratio(u.typed, x.phrase) for x in u.options
