@@ -12,6 +12,7 @@ from indicators.answering.interpret import Reading
 from indicators.answering.parse import Parsed, clean_text
 from indicators.answering.resolve import companion
 from indicators.answering.select import Selection
+from indicators.schema import FORECAST_STATUS
 
 MAX_SHORT_FACTS = 3  # context lines under the figure line
 MAX_SHORT_CAVEATS = 2
@@ -197,10 +198,19 @@ def trend(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
     rows = [{"period": q, "values": {s: next((v for v in values
                                                if v.period == q and v.source == s), None)
                                       for s in sources}} for q in periods]  # fmt: skip
+    # Forecasts are marked in the series; the change, the extremes and the headline are the
+    # measured figures' (a forecast is never the latest or the highest measured value).
+    for row in rows:
+        row["forecast"] = all(_forecast(v) for v in row["values"].values() if v)
+    measured = [f for f in figs if (f.status or "").lower() != FORECAST_STATUS] or figs
     sel.places = places
-    found = facts.trend_facts(ctx, sel.indicator.unit, figs, places[0]) if places else []
+    found = facts.trend_facts(ctx, sel.indicator.unit, measured, places[0]) if places else []
     extra = {"sources_order": [ctx.source_name(s) for s in sources]}
     if reading.intent == Intent.EXTREME_YEAR:
-        extra["extreme"] = [ctx.value(f) for f in facts.extreme(figs, reading.lowest)]
+        extra["extreme"] = [ctx.value(f) for f in facts.extreme(measured, reading.lowest)]
         extra["lowest"] = reading.lowest
     return build(ctx, p, reading, Kind.TREND, sel, values, facts_=found, rows=rows, extra=extra)
+
+
+def _forecast(v) -> bool:
+    return (getattr(v, "status", None) or "").lower() == FORECAST_STATUS
