@@ -12,7 +12,7 @@ from indicators.answering.interpret import Reading
 from indicators.answering.parse import Parsed, clean_text
 from indicators.answering.resolve import companion
 from indicators.answering.select import Selection
-from indicators.schema import FORECAST_STATUS
+from indicators.schema import is_forecast
 
 MAX_SHORT_FACTS = 3  # context lines under the figure line
 MAX_SHORT_CAVEATS = 2
@@ -95,6 +95,7 @@ def lookup(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
         for place in sel.places:
             if place not in have:
                 own = [f for f in sel.figures if f.place == place and f.breakdown is None]
+                own = [f for f in own if not is_forecast(f.status)] or own
                 if own:
                     newest = max(own, key=lambda f: period_key(f.period))
                     values += [ctx.value(f) for f in own if f.period == newest.period]
@@ -202,7 +203,7 @@ def trend(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
     # measured figures' (a forecast is never the latest or the highest measured value).
     for row in rows:
         row["forecast"] = all(_forecast(v) for v in row["values"].values() if v)
-    measured = [f for f in figs if (f.status or "").lower() != FORECAST_STATUS] or figs
+    measured = [f for f in figs if not is_forecast(f.status)] or figs
     sel.places = places
     found = facts.trend_facts(ctx, sel.indicator.unit, measured, places[0]) if places else []
     extra = {"sources_order": [ctx.source_name(s) for s in sources]}
@@ -213,4 +214,4 @@ def trend(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
 
 
 def _forecast(v) -> bool:
-    return (getattr(v, "status", None) or "").lower() == FORECAST_STATUS
+    return is_forecast(getattr(v, "status", None))

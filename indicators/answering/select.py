@@ -18,7 +18,7 @@ from indicators.answering.interpret import Reading
 from indicators.answering.parse import Parsed
 from indicators.answering.resolve import fuzzy_notes
 from indicators.catalog import Indicator
-from indicators.schema import FORECAST_STATUS
+from indicators.schema import is_forecast
 
 MAX_OTHER_PLACES = 12  # places shown for an indicator published outside the 071 area only
 
@@ -170,4 +170,4 @@ def choose_period(sel: Selection, p: Parsed, since: bool = False) -> Miss | None
 
 
 def _forecast_only(figs, period) -> bool:
-    return all((f.status or "").lower() == FORECAST_STATUS for f in figs if f.period == period)
+    return all(is_forecast(f.status) for f in figs if f.period == period)
