@@ -138,6 +138,12 @@ class Engine:
             together = family.answer(ctx, p, reading, *head)
             if together:
                 return together
+        if (
+            reading.intent == Intent.DEFINITION
+            and p.of_kind("place")
+            and not (p.of_kind("indicator") or p.of_kind("breakdown") or p.unclear or p.unknown)
+        ):
+            return meta.places_explained(ctx, text, [m.id for m in p.of_kind("place")])
         clarify = resolve.clarify(ctx, p, words, reading.intent)
         if clarify:
             return clarify
