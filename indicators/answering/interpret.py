@@ -64,6 +64,11 @@ REASONING = ("wanneer", "kunnen mensen", "kan iemand", "kan men", "wat werkt", "
              "zelf iets doen", "oplossing", "oplossingen", "oorzaak", "oorzaken")  # fmt: skip
 
 
+def asks_definition(text: str) -> bool:
+    """Whether a question asks what something is or means ("wat telt als mkb", "definitie")."""
+    return _has(" ".join(text.casefold().split()), DEFINITION)
+
+
 @dataclass(frozen=True)
 class Reading:
     intent: Intent

@@ -122,8 +122,17 @@ def explain(ctx: Context, p: Parsed, ind: Indicator, notes: list[Note], *,
                "undated": any(not f.period for f in figs),
                "breakdowns": breakdown_labels[:MAX_CATEGORIES],
                "more_breakdowns": max(0, len(breakdown_labels) - MAX_CATEGORIES),
-               "count": len(figs) or len(others)},
+               "count": len(figs) or len(others),
+               "report_definition": _report_definition(ctx, p, ind)},
     )  # fmt: skip
+
+
+def _report_definition(ctx: Context, p: Parsed, ind: Indicator) -> dict | None:
+    """How the quick scan or the slides themselves define what the question named."""
+    from indicators.answering import report  # the passage search: only for a definition
+
+    typed = " ".join(m.typed for m in p.of_kind("indicator")) or ind.label
+    return report.definition(ctx, typed)
 
 
 def places_explained(ctx: Context, text: str, codes: list[str]) -> Answer:

@@ -8,18 +8,23 @@ import re
 import sqlite3
 from dataclasses import replace
 
-from indicators.answer import ANSWERED, Answer, Kind
+from indicators.answer import ANSWERED, Answer, Intent, Kind
 from indicators.answering.context import Context
-from indicators.answering.interpret import Reading
+from indicators.answering.interpret import Reading, asks_definition
 
 MAX_PASSAGES = 3
 QUOTE_CHARS = (650, 260, 200)  # the best passage, the next ones
 FALLBACK_SCORE = 8.0  # bm25 a passage needs to answer a question that named no figure
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[A-Z‘'“\"(0-9])")
 DOCUMENT_NAMES = {"quickscan": "De quick scan", "slides": "De dia’s"}
+# How the documents define their terms: "onder bijstand verstaan we", "bij mkb gaat het om".
+_DEFINING = re.compile(
+    r"(?i)\b(verstaan we|verstaat men|wordt verstaan|bedoelen we|wordt bedoeld|gaat het om"
+    r"|noemen we|is de naam van|is een uitkering|zijn personen|omvat|bestaat uit)\b"
+)
 
 
-def quote(text: str, terms: set[str], limit: int) -> str:
+def quote(text: str, terms: set[str], limit: int, *, defining: bool = False) -> str:
     """The sentences of a passage with the most of the question's stems (in their order),
     '[…]' where sentences are left out; at most ``limit`` characters."""
     from indicators import passages
@@ -33,6 +38,8 @@ def quote(text: str, terms: set[str], limit: int) -> str:
     # A word in few of the sentences says more (a place) than one in many (the subject).
     spread = {t: sum(t in h for h in held) for t in terms}
     scored = [(sum(1 / spread[t] for t in h), i) for i, h in enumerate(held)]
+    if defining:  # a definition asked: the sentence that defines the term first
+        scored = [(sc + (2 if sc and _DEFINING.search(sentences[i]) else 0), i) for sc, i in scored]
     ranked = sorted(scored, key=lambda x: (-x[0], x[1]))
     best = ranked[0][1]
     # Around the best sentence first: what follows it often says why, what precedes it what
@@ -61,6 +68,34 @@ def quote(text: str, terms: set[str], limit: int) -> str:
     if len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " […]"
     return text
+
+
+def defines(passage_text: str, terms: set[str]) -> str | None:
+    """The sentence of a passage that defines one of the question's words, if any."""
+    from indicators import passages
+
+    for sentence in _SENTENCE.split(passage_text):
+        if _DEFINING.search(sentence) and terms & set(passages.stems(sentence)):
+            return sentence.strip()
+    return None
+
+
+def definition(ctx: Context, text: str) -> dict | None:
+    """The documents' own definition of what ``text`` names ("bijstand": "Onder bijstand
+    verstaan we …"), quoted with its chapter or slide; None when they give none."""
+    from indicators import passages
+
+    try:
+        found = passages.search(ctx.conn, text, limit=MAX_PASSAGES)
+    except sqlite3.OperationalError:
+        return None
+    terms = set(passages.query_terms(text))
+    for p in found:
+        sentence = defines(p.text, terms)
+        if sentence:
+            return {"document_name": DOCUMENT_NAMES.get(p.document, p.document),
+                    "reference": p.reference, "quote": sentence}  # fmt: skip
+    return None
 
 
 def covers(passage_text: str, terms: list[str]) -> bool:
@@ -106,10 +141,14 @@ def answer(ctx: Context, text: str, reading: Reading, *, min_score: float = 0.0,
         return None
     terms = set(passages.query_terms(text))
     found = [_with_next(ctx.conn, p) for p in found]
+    defining = reading.intent == Intent.DEFINITION or asks_definition(text)
+    if defining:  # the passage that defines the term first, then the others in their order
+        found.sort(key=lambda p: defines(p.text, terms) is None)
     quoted = [
         {"document": p.document, "document_name": DOCUMENT_NAMES.get(p.document, p.document),
          "reference": p.reference, "title": p.title, "id": p.id,
-         "quote": quote(p.text, terms, QUOTE_CHARS[min(i, len(QUOTE_CHARS) - 1)])}
+         "quote": quote(p.text, terms, QUOTE_CHARS[min(i, len(QUOTE_CHARS) - 1)],
+                        defining=defining)}
         for i, p in enumerate(found)
     ]  # fmt: skip
     return Answer(
