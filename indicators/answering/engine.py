@@ -20,7 +20,9 @@ from pathlib import Path
 
 from indicators import store
 from indicators.answer import ERROR, NOT_FOUND, Answer, Intent, Kind, Note
-from indicators.answering import compose, family, meta, misses, report, resolve, vocabulary
+from indicators.answering import (
+    compose, family, meta, misses, report, resolve, specific, vocabulary,
+)  # fmt: skip
 from indicators.answering.context import Context, OutOfTime
 from indicators.answering.interpret import Reading, detect
 from indicators.answering.parse import parse, reduce_tokens
@@ -164,7 +166,7 @@ class Engine:
                               intent=reading.intent, options=found.options,
                               extra={"lacking": lacking, "places": places, "unknown": []})  # fmt: skip
             return found
-        ind, notes = found.indicator, found.notes
+        ind, notes = specific.more_specific(ctx, found.indicator, p), found.notes
         taken = [m for m in resolve.taken_from_unclear(ctx, p) if m.kind != "indicator"]
         if taken:
             p = _with_matches(p, taken)
