@@ -20,14 +20,13 @@ from pathlib import Path
 
 from indicators import store
 from indicators.answer import ERROR, NOT_FOUND, Answer, Intent, Kind, Note
-from indicators.answering import (
-    compose, family, meta, misses, report, resolve, specific, vocabulary,
-)  # fmt: skip
+from indicators.answering import compose, family, meta, misses, report, resolve, vocabulary
 from indicators.answering.context import Context, OutOfTime
 from indicators.answering.interpret import Reading, detect
 from indicators.answering.parse import parse, reduce_tokens
 from indicators.answering.places import unknown_places
 from indicators.answering.select import Miss, choose_period, figures
+from indicators.answering.specific import more_specific
 from indicators.catalog import Catalog, load, store_version
 
 log = logging.getLogger(__name__)
@@ -166,7 +165,7 @@ class Engine:
                               intent=reading.intent, options=found.options,
                               extra={"lacking": lacking, "places": places, "unknown": []})  # fmt: skip
             return found
-        ind, notes = specific.more_specific(ctx, found.indicator, p), found.notes
+        ind, notes = more_specific(ctx, found.indicator, p), found.notes
         taken = [m for m in resolve.taken_from_unclear(ctx, p) if m.kind != "indicator"]
         if taken:
             p = _with_matches(p, taken)
