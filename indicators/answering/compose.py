@@ -101,7 +101,12 @@ def lookup(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
                     values += [ctx.value(f) for f in own if f.period == newest.period]
         rows = facts.table_rows(ctx, values, sel.places, ranked=reading.intent == Intent.RANK,
                                 lowest=reading.lowest)  # fmt: skip
-        if rows and rows[0].get("rank") == 1 and rows[0]["values"]:
+        after = cat.place_name(reading.after) if reading.after else None
+        names = [r["name"] for r in rows]
+        if after in names and names.index(after) + 1 < len(rows) and rows[0].get("rank") == 1:
+            extra["after"] = after
+            extra["head"] = names.index(after) + 1
+        elif rows and rows[0].get("rank") == 1 and rows[0]["values"]:
             top = facts.sort_value(rows[0]["values"][0])
             extra["tied"] = [r["name"] for r in rows[1:] if r["values"]
                              and facts.sort_value(r["values"][0]) == top]  # fmt: skip

@@ -84,6 +84,7 @@ class Reading:
     relative: bool = False  # a change in percent ('procentueel'), not in units
     since: bool = False  # 'sinds 2013': from that year to the newest
     passage_first: bool = False  # a question of reasons or means: a passage that fits wins
+    after: str | None = None  # a ranking 'na Leiden': the place after which the answer comes
 
 
 _PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
@@ -166,11 +167,15 @@ def _detect(words: list[str], parsed: Parsed, *, raw: str, long: bool) -> Readin
     if (_has(text, WHICH_YEAR) or bare_year) and (extreme or change):
         return Reading(Intent.EXTREME_YEAR, lowest=lowest, over_years=True, **common)
     categories = _has(text, WHICH_CATEGORY)
+    # "de meeste banen na Leiden": the next one after that place in the ranking.
+    after = next((m.id for m in places if f" na {m.typed} " in f" {text} "), None)
     if parsed.verb == "top" or (extreme and (categories or _has(text, WHICH_PLACE) or change)):
         return Reading(Intent.RANK, lowest=lowest or (down and not up), by_change=change,
-                       decline=down and not up, over_categories=categories, **common)  # fmt: skip
-    if extreme and not places:
-        return Reading(Intent.RANK, lowest=lowest, over_categories=categories, **common)
+                       decline=down and not up, over_categories=categories, after=after,
+                       **common)  # fmt: skip
+    if extreme and (not places or after):
+        return Reading(Intent.RANK, lowest=lowest, over_categories=categories, after=after,
+                       **common)  # fmt: skip
     several = len({m.id for m in places}) > 1
     # "welk deel van de banen in 071 zit in Leiden": a share of the area, not a comparison.
     share_of_area = share and any(m.id.startswith("X_071") for m in places)
