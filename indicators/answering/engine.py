@@ -26,7 +26,7 @@ from indicators.answering.interpret import Reading, detect
 from indicators.answering.parse import parse, reduce_tokens
 from indicators.answering.places import unknown_places
 from indicators.answering.select import Miss, choose_period, figures
-from indicators.answering.specific import more_specific
+from indicators.answering.specific import joint, more_specific
 from indicators.catalog import Catalog, load, store_version
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,10 @@ class Engine:
         if clarify:
             return clarify
         found = resolve.indicator(ctx, p, words, reading)
+        if isinstance(found, Answer) and found.kind == Kind.CLARIFY:
+            both = joint(ctx, p)  # one indicator named by all the names: no asking back
+            if both:
+                found = resolve.Resolved(both)
         if isinstance(found, Answer):
             if unknown:
                 return misses.place_unknown(ctx, p, reading, unknown, None)

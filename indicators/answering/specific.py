@@ -96,3 +96,29 @@ def more_specific(ctx: Context, ind: Indicator, p: Parsed) -> Indicator:
         if ctx.has_data("indicator", other.id):
             return other
     return ind
+
+
+def joint(ctx: Context, p: Parsed) -> Indicator | None:
+    """The one indicator whose name holds words of every indicator the question named,
+    when it named several ("aandeel arbeidsongeschikten kwetsbare populatie": the share of
+    the disabled in the vulnerable population), instead of asking which of them."""
+    named: dict[str, set[str]] = {}
+    for m in p.of_kind("indicator"):
+        named.setdefault(m.id, set()).update(
+            w for w in normalise(m.typed).split() if len(w) >= MIN_WORD and w not in STOP_WORDS
+        )
+    groups = [frozenset(ws) for ws in named.values() if ws]
+    if len(groups) < 2:
+        return None
+    asked = tuple(sorted(set().union(*groups)))
+    best: list[tuple[int, int, Indicator]] = []
+    for other in ctx.catalog.indicators.values():
+        if other.id in named:
+            continue
+        theirs = _covered(other.label, asked)
+        if all(theirs & g for g in groups):
+            best.append((-len(theirs), len(_label_words(other.label)), other))
+    for _n, _length, other in sorted(best, key=lambda x: (x[0], x[1])):
+        if ctx.has_data("indicator", other.id):
+            return other
+    return None
