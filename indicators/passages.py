@@ -110,8 +110,15 @@ def words(text: str) -> list[str]:
 
 
 def _stem_all(items: list[str]) -> list[str]:
+    return [_stem(w) for w in items]
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    """One word's stem (cached: the passages' words recur in every quote and check)."""
+    s = _stemmer().stemWord(word)
     # The one irregular plural the report is full of: stad/steden (centrumstad, kennissteden).
-    return [s[:-5] + "stad" if s.endswith("steed") else s for s in _stemmer().stemWords(items)]
+    return s[:-5] + "stad" if s.endswith("steed") else s
 
 
 def stems(text: str) -> list[str]:
@@ -189,11 +196,12 @@ PHRASE = 3  # words in a row, stop words included: "zelf iets doen", "in de peri
 PHRASE_BONUS = 2.0  # added to the bm25 score per phrase of the question in the passage
 
 
-def _phrases(text: str) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=1024)
+def _phrases(text: str) -> frozenset[tuple[str, ...]]:
     ws = words(text)
     grams = {tuple(ws[i : i + PHRASE]) for i in range(len(ws) - PHRASE + 1)}
     # A phrase of stop words alone ("is in de") says nothing about the subject.
-    return {g for g in grams if any(w not in STOP_WORDS for w in g)}
+    return frozenset(g for g in grams if any(w not in STOP_WORDS for w in g))
 
 
 def _by_phrases(found: list[Passage], text: str) -> list[Passage]:

@@ -322,6 +322,37 @@ def indicator(ctx: Context, p: Parsed, words: list[str], reading: Reading) -> Re
 DEFAULT_GROWTH = "banen"
 
 
+SUGGESTION_MEMO = 2048  # typed words remembered per catalog (typos recur)
+
+
+def _resembling(cat, word: str) -> list[str]:
+    """The indicator phrases that resemble a typed word, best first (memoised per catalog:
+    the same catalog and word always give the same phrases, and WRatio over every phrase
+    of a national store is the slowest step of a question that is not understood)."""
+    memo = getattr(cat, "_resembling", None)
+    if memo is None:
+        memo = cat._resembling = {}
+    found = memo.get(word)
+    if found is None:
+        found = [phrase for phrase, _score, _ in process.extract(
+            word, _indicator_phrases(cat), scorer=fuzz.WRatio, limit=6, score_cutoff=60)]  # fmt: skip
+        if len(memo) >= SUGGESTION_MEMO:
+            memo.clear()
+        memo[word] = found
+    return found
+
+
+def _indicator_phrases(cat) -> list[str]:
+    """The phrases that name an indicator (the only ones a suggestion can come from), once
+    per catalog: a national store's vocabulary is mostly places."""
+    cached = getattr(cat, "_indicator_phrases", None)
+    if cached is None:
+        cached = [ph for ph, entries in cat.vocabulary.items()
+                  if any(e.kind == "indicator" for e in entries)]  # fmt: skip
+        cat._indicator_phrases = cached
+    return cached
+
+
 def not_found(ctx: Context, p: Parsed, reading: Reading) -> Answer:
     """No indicator: say what was not recognised and suggest what resembles it (catalog
     metadata only) or, for a place alone, what the place has."""
@@ -330,11 +361,8 @@ def not_found(ctx: Context, p: Parsed, reading: Reading) -> Answer:
     places = [ctx.label("place", m.id) for m in place_matches]
     typed = [u.typed for u in p.unclear] + list(p.unknown)
     suggestions: list[Option] = []
-    phrases = list(cat.vocabulary)
     for word in typed[:3]:
-        for phrase, _score, _ in process.extract(
-            word, phrases, scorer=fuzz.WRatio, limit=6, score_cutoff=60
-        ):
+        for phrase in _resembling(cat, word):
             for e in cat.vocabulary[phrase]:
                 if e.kind == "indicator" and ctx.has_data("indicator", e.id):
                     q = " ".join([option_phrase(ctx, "indicator", e.id), *places])
