@@ -155,8 +155,8 @@ def _most_specific(ctx: Context, inds: list[Match]) -> list[Match]:
     for m in inds:
         ind = cat.indicators[m.id]
         names = " | ".join(normalise(x) for x in (ind.label, *ind.synonyms))
-        others = [o for o in inds if o.id != m.id]
-        if all(f"{o.typed}" in names for o in others):
+        others = [o for o in inds if o.id != m.id and o.typed != m.typed]
+        if others and all(f"{o.typed}" in names for o in others):
             return [m]
     by_length = sorted(inds, key=lambda m: -len(m.typed.split()))
     if len(by_length[0].typed.split()) - len(by_length[1].typed.split()) >= 2:
@@ -274,6 +274,10 @@ def indicator(ctx: Context, p: Parsed, words: list[str], reading: Reading) -> Re
                                      m.typed, option_phrase(ctx, "indicator", m.id)))
                 for m in unique[:MAX_OPTIONS]
             )  # fmt: skip
+            if p.unknown and len({m.typed for m in unique}) == 1:
+                # One word of several meanings qualified by a word not understood
+                # ("ww-uitkeringen"): that word is the subject, and the store lacks it.
+                return not_found(ctx, p, reading)
             return Answer(CLARIFY, Kind.CLARIFY, p.raw, intent=reading.intent, options=options,
                           extra={"typed": " / ".join(dict.fromkeys(m.typed for m in inds))})  # fmt: skip
         inds = with_data or inds[:1]
@@ -326,9 +330,8 @@ SUGGESTION_MEMO = 2048  # typed words remembered per catalog (typos recur)
 
 
 def _resembling(cat, word: str) -> list[str]:
-    """The indicator phrases that resemble a typed word, best first (memoised per catalog:
-    the same catalog and word always give the same phrases, and WRatio over every phrase
-    of a national store is the slowest step of a question that is not understood)."""
+    """The indicator phrases that resemble a typed word, best first; memoised per catalog
+    (WRatio over a national store's phrases is the slowest step of a miss)."""
     memo = getattr(cat, "_resembling", None)
     if memo is None:
         memo = cat._resembling = {}
@@ -343,8 +346,7 @@ def _resembling(cat, word: str) -> list[str]:
 
 
 def _indicator_phrases(cat) -> list[str]:
-    """The phrases that name an indicator (the only ones a suggestion can come from), once
-    per catalog: a national store's vocabulary is mostly places."""
+    """The phrases that name an indicator, once per catalog (the rest are mostly places)."""
     cached = getattr(cat, "_indicator_phrases", None)
     if cached is None:
         cached = [ph for ph, entries in cat.vocabulary.items()

@@ -107,8 +107,8 @@ def joint(ctx: Context, p: Parsed) -> Indicator | None:
         named.setdefault(m.id, set()).update(
             w for w in normalise(m.typed).split() if len(w) >= MIN_WORD and w not in STOP_WORDS
         )
-    groups = [frozenset(ws) for ws in named.values() if ws]
-    if len(groups) < 2:
+    groups = list({frozenset(ws) for ws in named.values() if ws})
+    if len(groups) < 2:  # one word with several meanings ('uitkeringen') is asked back
         return None
     asked = tuple(sorted(set().union(*groups)))
     best: list[tuple[int, int, Indicator]] = []
