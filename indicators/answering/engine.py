@@ -174,8 +174,10 @@ class Engine:
         if taken:
             p = _with_matches(p, taken)
             notes += resolve.fuzzy_notes(ctx, taken)
+        # Words that resemble the indicator answered were understood as it, not ignored.
+        as_ind = {u.typed for u in p.unclear if any(o.id == ind.id for o in u.options)}
         ignored = [w for w in [*p.unknown, *(u.typed for u in p.unclear)]
-                   if w not in {m.typed for m in taken}]  # fmt: skip
+                   if w not in {m.typed for m in taken} and w not in as_ind]  # fmt: skip
         if ignored:
             notes.insert(0, Note("ignored", {"words": ignored}))
         if unknown:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from indicators import store
 from indicators.answer import CLARIFY, NOT_FOUND, Answer, Intent, Kind, Note, Option
 from indicators.answering.context import NATIONAL, Context, period_matches
 from indicators.answering.interpret import Reading
 from indicators.answering.parse import Match, Parsed
+from indicators.answering.suggest import resembling
 from indicators.catalog import Indicator, normalise
 
 MAX_OPTIONS = 3
@@ -80,7 +81,10 @@ def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer
         return None
     have = {m.kind for m in p.matches}
     dims = {cat.breakdowns[m.id].dimension for m in p.of_kind("breakdown")}
+    agreed = _agreed(p)
     for u in p.unclear:
+        if any(o.id in agreed for o in u.options):
+            continue  # the unclear words together point at one indicator ("tekort techn.")
         fitting = [
             o for o in u.options
             if o.kind == "indicator" and "indicator" not in have
@@ -105,6 +109,14 @@ def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer
             return Answer(CLARIFY, Kind.CLARIFY, p.raw, intent=intent,
                           options=tuple(seen[:MAX_OPTIONS]), extra={"typed": u.typed})  # fmt: skip
     return None
+
+
+def _agreed(p: Parsed) -> set[str]:
+    """The one indicator every unclear word resembles, when two or more resemble one."""
+    sets = [{o.id for o in u.options if o.kind == "indicator"} for u in p.unclear]
+    sets = [x for x in sets if x]
+    common = set.intersection(*sets) if len(sets) >= 2 else set()
+    return common if len(common) == 1 else set()
 
 
 TAKE = 75.0  # an unclear word is taken as its one reading with data from this likeness on
@@ -326,35 +338,6 @@ def indicator(ctx: Context, p: Parsed, words: list[str], reading: Reading) -> Re
 DEFAULT_GROWTH = "banen"
 
 
-SUGGESTION_MEMO = 2048  # typed words remembered per catalog (typos recur)
-
-
-def _resembling(cat, word: str) -> list[str]:
-    """The indicator phrases that resemble a typed word, best first; memoised per catalog
-    (WRatio over a national store's phrases is the slowest step of a miss)."""
-    memo = getattr(cat, "_resembling", None)
-    if memo is None:
-        memo = cat._resembling = {}
-    found = memo.get(word)
-    if found is None:
-        found = [phrase for phrase, _score, _ in process.extract(
-            word, _indicator_phrases(cat), scorer=fuzz.WRatio, limit=6, score_cutoff=60)]  # fmt: skip
-        if len(memo) >= SUGGESTION_MEMO:
-            memo.clear()
-        memo[word] = found
-    return found
-
-
-def _indicator_phrases(cat) -> list[str]:
-    """The phrases that name an indicator, once per catalog (the rest are mostly places)."""
-    cached = getattr(cat, "_indicator_phrases", None)
-    if cached is None:
-        cached = [ph for ph, entries in cat.vocabulary.items()
-                  if any(e.kind == "indicator" for e in entries)]  # fmt: skip
-        cat._indicator_phrases = cached
-    return cached
-
-
 def not_found(ctx: Context, p: Parsed, reading: Reading) -> Answer:
     """No indicator: say what was not recognised and suggest what resembles it (catalog
     metadata only) or, for a place alone, what the place has."""
@@ -364,7 +347,7 @@ def not_found(ctx: Context, p: Parsed, reading: Reading) -> Answer:
     typed = [u.typed for u in p.unclear] + list(p.unknown)
     suggestions: list[Option] = []
     for word in typed[:3]:
-        for phrase in _resembling(cat, word):
+        for phrase in resembling(cat, word):
             for e in cat.vocabulary[phrase]:
                 if e.kind == "indicator" and ctx.has_data("indicator", e.id):
                     q = " ".join([option_phrase(ctx, "indicator", e.id), *places])

@@ -79,3 +79,9 @@ def test_questions_of_means_and_conditions_take_the_passage_that_holds_their_wor
     # Without a passage that holds the words, the question is not answered from the report.
     status, text = reply(engine, "wanneer vertrekt de bus naar Amsterdam")
     assert status == "not found", text
+
+
+def test_unclear_words_that_all_resemble_one_indicator_are_taken_as_it(engine):
+    status, text = reply(engine, "tekort techn")
+    assert status == "answered" and "5.000 – 6.000" in first_lines(text), text
+    assert "niet herkend" not in text.lower()
