@@ -53,7 +53,8 @@ CASES = [
     ("xyzzy", ["herken", "banen Leiden 2016"], NOT_FOUND),
     ("lijst", ["nog geen cijfers", "banen"], ANSWERED),
     ("bronnen", ["UWV", "administratief gegeven", "LISA"], ANSWERED),
-    ("help", ["banen Leiden 2016", "vergelijk", "trend", "top", "uitleg", "lijst", "bronnen"],
+    ("help", ["banen Leiden 2016", "vergelijk", "trend", "top", "uitleg", "lijst", "bronnen",
+              "volg werkloosheid Leiden", "volg niet", "uitleg banen Leiden 2016"],
      ANSWERED),
     ("", ["banen Leiden 2016"], ANSWERED),
 ]  # fmt: skip

@@ -31,14 +31,6 @@ PASS_RATE = 0.97
 FIGURE_FIRST_RATE = 0.95
 MEDIAN_REPLY_MAX = 900
 
-# The engine that passes this is being rebuilt for issue 10 (branch `understand`); until it
-# is merged, today's engine falls short (11.8% on 2026-12-02). Strict: once the engine
-# passes, the suite fails until this marker is removed, so it cannot outlive its reason.
-# The failure table: `pytest tests/test_natural_questions.py --runxfail` or bench/natural_report.py.
-ENGINE_PENDING = pytest.mark.xfail(
-    reason="issue 10: the rewritten engine (branch understand) is not merged yet", strict=True
-)
-
 
 @pytest.fixture(scope="module")
 def rows() -> list[Row]:
@@ -77,7 +69,6 @@ def test_the_checker_reads_first_lines_and_forbidden_fragments():
     ]
 
 
-@ENGINE_PENDING
 def test_partners_natural_questions_are_understood_and_answered_first(rows, engine):
     results = run(engine, rows)
     summary = summarise(results)

@@ -115,6 +115,7 @@ KIND_QUESTIONS = {
     "not_found": "xyzzy",
     "place_unknown": "banen Teylingen",
     "passages": "wat zegt de quick scan over zzp'ers",
+    "place": "wat bedoelen ze met het 071-gebied",
 }
 
 

@@ -12,6 +12,7 @@ from econ071.answering.parse import Parsed, clean_text
 from econ071.answering.resolve import companion
 from econ071.answering.select import Selection
 from econ071.core.answer import ANSWERED, Answer, Fact, Intent, Kind, Note, Value
+from econ071.store.schema import is_forecast
 
 MAX_SHORT_FACTS = 3  # context lines under the figure line
 MAX_SHORT_CAVEATS = 2
@@ -94,12 +95,18 @@ def lookup(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
         for place in sel.places:
             if place not in have:
                 own = [f for f in sel.figures if f.place == place and f.breakdown is None]
+                own = [f for f in own if not is_forecast(f.status)] or own
                 if own:
                     newest = max(own, key=lambda f: period_key(f.period))
                     values += [ctx.value(f) for f in own if f.period == newest.period]
         rows = facts.table_rows(ctx, values, sel.places, ranked=reading.intent == Intent.RANK,
                                 lowest=reading.lowest)  # fmt: skip
-        if rows and rows[0].get("rank") == 1 and rows[0]["values"]:
+        after = cat.place_name(reading.after) if reading.after else None
+        names = [r["name"] for r in rows]
+        if after in names and names.index(after) + 1 < len(rows) and rows[0].get("rank") == 1:
+            extra["after"] = after
+            extra["head"] = names.index(after) + 1
+        elif rows and rows[0].get("rank") == 1 and rows[0]["values"]:
             top = facts.sort_value(rows[0]["values"][0])
             extra["tied"] = [r["name"] for r in rows[1:] if r["values"]
                              and facts.sort_value(r["values"][0]) == top]  # fmt: skip
@@ -197,10 +204,19 @@ def trend(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
     rows = [{"period": q, "values": {s: next((v for v in values
                                                if v.period == q and v.source == s), None)
                                       for s in sources}} for q in periods]  # fmt: skip
+    # Forecasts are marked in the series; the change, the extremes and the headline are the
+    # measured figures' (a forecast is never the latest or the highest measured value).
+    for row in rows:
+        row["forecast"] = all(_forecast(v) for v in row["values"].values() if v)
+    measured = [f for f in figs if not is_forecast(f.status)] or figs
     sel.places = places
-    found = facts.trend_facts(ctx, sel.indicator.unit, figs, places[0]) if places else []
+    found = facts.trend_facts(ctx, sel.indicator.unit, measured, places[0]) if places else []
     extra = {"sources_order": [ctx.source_name(s) for s in sources]}
     if reading.intent == Intent.EXTREME_YEAR:
-        extra["extreme"] = [ctx.value(f) for f in facts.extreme(figs, reading.lowest)]
+        extra["extreme"] = [ctx.value(f) for f in facts.extreme(measured, reading.lowest)]
         extra["lowest"] = reading.lowest
     return build(ctx, p, reading, Kind.TREND, sel, values, facts_=found, rows=rows, extra=extra)
+
+
+def _forecast(v) -> bool:
+    return is_forecast(getattr(v, "status", None))

@@ -24,6 +24,7 @@ from econ071.answering.interpret import Reading, detect
 from econ071.answering.parse import parse, reduce_tokens
 from econ071.answering.places import unknown_places
 from econ071.answering.select import Miss, choose_period, figures
+from econ071.answering.specific import joint, more_specific
 from econ071.core.answer import ERROR, NOT_FOUND, Answer, Intent, Kind, Note
 from econ071.store import figures as store
 from econ071.store.catalog import Catalog, load, store_version
@@ -114,6 +115,12 @@ class Engine:
             said = report.answer(ctx, text, reading)
             if said:
                 return said
+            if not (p.matches or p.unclear or p.unknown or p.sources or p.years):
+                return meta.help_answer(ctx, text)
+        elif reading.passage_first:
+            said = report.answer(ctx, text, reading, strict=True)
+            if said:
+                return said
         ctx.check_time()
         understood = {m.typed for m in p.matches} | {w for m in p.matches for w in m.typed.split()}
         # CBS's list of municipalities is read only when some words were not understood.
@@ -132,10 +139,20 @@ class Engine:
             together = family.answer(ctx, p, reading, *head)
             if together:
                 return together
+        if (
+            reading.intent == Intent.DEFINITION
+            and p.of_kind("place")
+            and not (p.of_kind("indicator") or p.of_kind("breakdown") or p.unclear or p.unknown)
+        ):
+            return meta.places_explained(ctx, text, [m.id for m in p.of_kind("place")])
         clarify = resolve.clarify(ctx, p, words, reading.intent)
         if clarify:
             return clarify
         found = resolve.indicator(ctx, p, words, reading)
+        if isinstance(found, Answer) and found.kind == Kind.CLARIFY:
+            both = joint(ctx, p)  # one indicator named by all the names: no asking back
+            if both:
+                found = resolve.Resolved(both)
         if isinstance(found, Answer):
             if unknown:
                 return misses.place_unknown(ctx, p, reading, unknown, None)
@@ -152,13 +169,15 @@ class Engine:
                               intent=reading.intent, options=found.options,
                               extra={"lacking": lacking, "places": places, "unknown": []})  # fmt: skip
             return found
-        ind, notes = found.indicator, found.notes
+        ind, notes = more_specific(ctx, found.indicator, p), found.notes
         taken = [m for m in resolve.taken_from_unclear(ctx, p) if m.kind != "indicator"]
         if taken:
             p = _with_matches(p, taken)
             notes += resolve.fuzzy_notes(ctx, taken)
+        # Words that resemble the indicator answered were understood as it, not ignored.
+        as_ind = {u.typed for u in p.unclear if any(o.id == ind.id for o in u.options)}
         ignored = [w for w in [*p.unknown, *(u.typed for u in p.unclear)]
-                   if w not in {m.typed for m in taken}]  # fmt: skip
+                   if w not in {m.typed for m in taken} and w not in as_ind]  # fmt: skip
         if ignored:
             notes.insert(0, Note("ignored", {"words": ignored}))
         if unknown:

@@ -15,6 +15,7 @@ from econ071.answering.select import Selection
 from econ071.core.answer import Answer, Kind, Note
 from econ071.store import figures as store
 from econ071.store.catalog import Indicator
+from econ071.store.schema import is_forecast
 
 SPLIT_CUES = ("per regeling", "naar regeling", "uitsplitsing", "uitgesplitst", "opbouw",
               "samenstelling", "per soort", "naar soort", "per type", "onderverdeling")  # fmt: skip
@@ -62,6 +63,7 @@ def answer(ctx: Context, p: Parsed, reading: Reading, title: str,
     for ind in members:
         ctx.check_time()
         figs = store.figures(ctx.conn, ind.id, places, None)
+        figs = [f for f in figs if not is_forecast(f.status)] or figs
         if figs:
             newest = max(figs, key=lambda f: period_key(f.period))
             values += [replace(ctx.value(f), breakdown_label=ind.label) for f in figs

@@ -11,7 +11,7 @@ normalised question; the first rule that fits decides (see ``detect``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from econ071.answering.parse import Parsed
 from econ071.core.answer import Intent
@@ -56,6 +56,17 @@ PASSAGE = ("wat zegt", "wat zeggen", "waarom", "wat staat er", "wat schrijft",
            "hoe komt", "hoe kan", "wat betekent dat", "wat vindt", "wat vinden",
            "het rapport", "de quick scan", "quick scan", "quickscan", "samenvatting", "dias",
            "noemt", "noemen", "beleidsopties", "hoofdboodschap")  # fmt: skip
+# Questions about conditions, means or remedies rather than a figure: the report's passages
+# answer them when one holds the question's words; otherwise the figure the words name.
+REASONING = ("wanneer", "kunnen mensen", "kan iemand", "kan men", "wat werkt", "wat helpt",
+             "wat kunnen", "wat kan", "wat moet", "wat moeten", "hoe kunnen", "hoe moet",
+             "hoe moeten", "wat te doen", "wat doen", "blijft het", "wenselijk", "onwenselijk",
+             "zelf iets doen", "oplossing", "oplossingen", "oorzaak", "oorzaken")  # fmt: skip
+
+
+def asks_definition(text: str) -> bool:
+    """Whether a question asks what something is or means ("wat telt als mkb", "definitie")."""
+    return _has(" ".join(text.casefold().split()), DEFINITION)
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,8 @@ class Reading:
     quantity: bool = False  # 'meeste', 'minste': how many, not how high a share
     relative: bool = False  # a change in percent ('procentueel'), not in units
     since: bool = False  # 'sinds 2013': from that year to the newest
+    passage_first: bool = False  # a question of reasons or means: a passage that fits wins
+    after: str | None = None  # a ranking 'na Leiden': the place after which the answer comes
 
 
 _PATTERNS: dict[tuple[str, ...], re.Pattern] = {}
@@ -88,12 +101,29 @@ def _has(text: str, cues: tuple[str, ...]) -> bool:
 
 def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = False) -> Reading:
     """The intent of a question from its words (normalised) and what the parse found."""
+    reading = _detect(words, parsed, raw=raw, long=long)
+    text = " ".join(words)
+    figure_cue = _has(text, (*HIGH, *LOW, *CHANGE_UP, *CHANGE_DOWN, *CHANGE, *TREND))
+    if (
+        reading.intent not in (Intent.HELP, Intent.LIST, Intent.SOURCES, Intent.PASSAGE)
+        and not (figure_cue or parsed.years or parsed.year_range or parsed.verb)
+        and _has(text, REASONING)
+    ):
+        return replace(reading, passage_first=True)
+    return reading
+
+
+def _detect(words: list[str], parsed: Parsed, *, raw: str, long: bool) -> Reading:
     text = " ".join(words)
     has_subject = bool(parsed.matches or parsed.unclear or parsed.unknown or parsed.sources)
     long = long or parsed.verb == "uitleg"
     cue = _has(" ".join(words), (*HIGH, *LOW, *CHANGE_UP, *CHANGE_DOWN))
     if parsed.verb == "help" or (
-        parsed.verb is None and not has_subject and not parsed.years and not cue
+        parsed.verb is None
+        and not has_subject
+        and not parsed.years
+        and not cue
+        and not _has(text, PASSAGE)
     ):
         return Reading(Intent.HELP, long=long)
     if parsed.verb == "lijst":
@@ -137,11 +167,15 @@ def detect(words: list[str], parsed: Parsed, *, raw: str = "", long: bool = Fals
     if (_has(text, WHICH_YEAR) or bare_year) and (extreme or change):
         return Reading(Intent.EXTREME_YEAR, lowest=lowest, over_years=True, **common)
     categories = _has(text, WHICH_CATEGORY)
+    # "de meeste banen na Leiden": the next one after that place in the ranking.
+    after = next((m.id for m in places if f" na {m.typed} " in f" {text} "), None)
     if parsed.verb == "top" or (extreme and (categories or _has(text, WHICH_PLACE) or change)):
         return Reading(Intent.RANK, lowest=lowest or (down and not up), by_change=change,
-                       decline=down and not up, over_categories=categories, **common)  # fmt: skip
-    if extreme and not places:
-        return Reading(Intent.RANK, lowest=lowest, over_categories=categories, **common)
+                       decline=down and not up, over_categories=categories, after=after,
+                       **common)  # fmt: skip
+    if extreme and (not places or after):
+        return Reading(Intent.RANK, lowest=lowest, over_categories=categories, after=after,
+                       **common)  # fmt: skip
     several = len({m.id for m in places}) > 1
     # "welk deel van de banen in 071 zit in Leiden": a share of the area, not a comparison.
     share_of_area = share and any(m.id.startswith("X_071") for m in places)

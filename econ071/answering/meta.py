@@ -122,5 +122,27 @@ def explain(ctx: Context, p: Parsed, ind: Indicator, notes: list[Note], *,
                "undated": any(not f.period for f in figs),
                "breakdowns": breakdown_labels[:MAX_CATEGORIES],
                "more_breakdowns": max(0, len(breakdown_labels) - MAX_CATEGORIES),
-               "count": len(figs) or len(others)},
+               "count": len(figs) or len(others),
+               "report_definition": _report_definition(ctx, p, ind)},
     )  # fmt: skip
+
+
+def _report_definition(ctx: Context, p: Parsed, ind: Indicator) -> dict | None:
+    """How the quick scan or the slides themselves define what the question named."""
+    from econ071.answering import report  # the passage search: only for a definition
+
+    typed = " ".join(m.typed for m in p.of_kind("indicator")) or ind.label
+    return report.definition(ctx, typed)
+
+
+def places_explained(ctx: Context, text: str, codes: list[str]) -> Answer:
+    """What a place is ("wat bedoelen ze met het 071-gebied"): its note in data/places.csv,
+    else what the store knows of it (one of the six, or its kind)."""
+    cat = ctx.catalog
+    places = []
+    for code in dict.fromkeys(codes):
+        place = cat.places.get(code)
+        places.append({"name": cat.place_name(code), "note": place.note if place else None,
+                       "in_region": code in cat.six, "kind": place.kind if place else ""})  # fmt: skip
+    return Answer(status=ANSWERED, kind=Kind.PLACE, question=text, intent=Intent.DEFINITION,
+                  extra={"places": places})  # fmt: skip

@@ -11,6 +11,7 @@ from econ071.answering.parse import Parsed, clean_text
 from econ071.answering.select import Miss
 from econ071.core.answer import ANSWERED, NOT_FOUND, Answer, Kind, Note
 from econ071.store import figures as store
+from econ071.store.schema import is_forecast
 
 MAX_RELATED = 3  # related figures offered when a place lacks the one asked for
 
@@ -54,6 +55,7 @@ def place_missing(ctx: Context, p: Parsed, reading: Reading, miss: Miss) -> Answ
     latest = {}
     for c in nearest:
         mine = [f for f in figs if f.place == c]
+        mine = [f for f in mine if not is_forecast(f.status)] or mine
         last = max((f.period for f in mine), key=period_key)
         latest[c] = [ctx.value(f) for f in mine if f.period == last]
     related = []

@@ -72,7 +72,7 @@ STOPWORDS = frozenset(
     " bedoelen bedoelt ze men volgens door heen groeide groeiden daalde daalden steeg stegen"
     " zoveel zo veel vindt vinden noemt noemen geworden gem klopt procenten aandelen"
     " werkte werkten woonde woonden zat zaten wordt werd werden ben bent zijn er hier nu"
-    " ongeveer ruim bijna circa eigenlijk precies even graag alsjeblieft bedankt dank"
+    " ongeveer ruim bijna circa eigenlijk precies even graag alsjeblieft bedankt dank na"
     " the please".split()
 )
 MAX_CHARS = 300  # characters considered: Slack commands are shorter; more is noise

@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from econ071.answering.context import NATIONAL, Context, period_matches
 from econ071.answering.interpret import Reading
 from econ071.answering.parse import Match, Parsed
+from econ071.answering.suggest import resembling
 from econ071.core.answer import CLARIFY, NOT_FOUND, Answer, Intent, Kind, Note, Option
 from econ071.store import figures as store
 from econ071.store.catalog import Indicator, normalise
@@ -62,6 +63,16 @@ def fuzzy_notes(ctx: Context, matches: list[Match]) -> list[Note]:
     ]
 
 
+def _possible(ctx: Context, p: Parsed, o) -> bool:
+    """Whether an option can be a reading at all: a breakdown the named indicator is not
+    broken down by is none ("frictiewerkloosheid vroeger": the earlier norm, not a sector)."""
+    if o.kind != "breakdown":
+        return True
+    cat = ctx.catalog
+    named = {cat.indicators[m.id].breakdown_dimension for m in p.of_kind("indicator")}
+    return not named or cat.breakdowns[o.id].dimension in named
+
+
 def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer | None:
     """Ask back when a typed word resembles two or more things that have data; a word that
     resembles just one of them is taken as that thing."""
@@ -70,7 +81,10 @@ def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer
         return None
     have = {m.kind for m in p.matches}
     dims = {cat.breakdowns[m.id].dimension for m in p.of_kind("breakdown")}
+    agreed = _agreed(p)
     for u in p.unclear:
+        if any(o.id in agreed for o in u.options):
+            continue  # the unclear words together point at one indicator ("tekort techn.")
         fitting = [
             o for o in u.options
             if o.kind == "indicator" and "indicator" not in have
@@ -80,7 +94,7 @@ def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer
             continue  # the breakdown settles it
         seen: list[Option] = []
         for o in u.options:
-            if o.kind not in ("indicator", "place", "breakdown"):
+            if o.kind not in ("indicator", "place", "breakdown") or not _possible(ctx, p, o):
                 continue
             if o.kind in have and o.kind != "place":
                 continue
@@ -97,6 +111,14 @@ def clarify(ctx: Context, p: Parsed, words: list[str], intent: Intent) -> Answer
     return None
 
 
+def _agreed(p: Parsed) -> set[str]:
+    """The one indicator every unclear word resembles, when two or more resemble one."""
+    sets = [{o.id for o in u.options if o.kind == "indicator"} for u in p.unclear]
+    sets = [x for x in sets if x]
+    common = set.intersection(*sets) if len(sets) >= 2 else set()
+    return common if len(common) == 1 else set()
+
+
 TAKE = 75.0  # an unclear word is taken as its one reading with data from this likeness on
 
 
@@ -109,7 +131,7 @@ def taken_from_unclear(ctx: Context, p: Parsed) -> list[Match]:
         with_data = {(o.kind, o.id): o for o in u.options
                      if o.kind in ("indicator", "place", "breakdown")
                      and (o.kind not in have or o.kind == "place")
-                     and ctx.has_data(o.kind, o.id)}  # fmt: skip
+                     and _possible(ctx, p, o) and ctx.has_data(o.kind, o.id)}  # fmt: skip
         if len(with_data) == 1:
             o = next(iter(with_data.values()))
             score = max(fuzz.ratio(u.typed, x.phrase) for x in u.options
@@ -145,8 +167,8 @@ def _most_specific(ctx: Context, inds: list[Match]) -> list[Match]:
     for m in inds:
         ind = cat.indicators[m.id]
         names = " | ".join(normalise(x) for x in (ind.label, *ind.synonyms))
-        others = [o for o in inds if o.id != m.id]
-        if all(f"{o.typed}" in names for o in others):
+        others = [o for o in inds if o.id != m.id and o.typed != m.typed]
+        if others and all(f"{o.typed}" in names for o in others):
             return [m]
     by_length = sorted(inds, key=lambda m: -len(m.typed.split()))
     if len(by_length[0].typed.split()) - len(by_length[1].typed.split()) >= 2:
@@ -199,11 +221,11 @@ def better_fit(ctx: Context, p: Parsed, reading: Reading, found: Indicator) -> I
     if (unit is None or found.unit == unit) and (not named_place or _fits(ctx, p, reading, found)):
         return found
     cands = [c for c in (companion(ctx, found),) if c]
-    if unit:  # the same word in the other unit: werkloosheid (%) ↔ werklozen (count)
+    if unit and found.unit != unit:  # the same word in the other unit: werkloosheid ↔ werklozen
         cands += [i for i in ctx.catalog.indicators.values()
                   if i.theme == found.theme and i.unit == unit and i.id != found.id
                   and len(os.path.commonprefix([i.id, found.id])) >= STEM]  # fmt: skip
-    if found.breakdown_dimension:
+    if found.breakdown_dimension and p.of_kind("breakdown"):  # a category asked for
         cands += [i for i in ctx.catalog.indicators.values()
                   if i.breakdown_dimension == found.breakdown_dimension and i.id != found.id]  # fmt: skip
     for cand in cands:
@@ -264,6 +286,10 @@ def indicator(ctx: Context, p: Parsed, words: list[str], reading: Reading) -> Re
                                      m.typed, option_phrase(ctx, "indicator", m.id)))
                 for m in unique[:MAX_OPTIONS]
             )  # fmt: skip
+            if p.unknown and len({m.typed for m in unique}) == 1:
+                # One word of several meanings qualified by a word not understood
+                # ("ww-uitkeringen"): that word is the subject, and the store lacks it.
+                return not_found(ctx, p, reading)
             return Answer(CLARIFY, Kind.CLARIFY, p.raw, intent=reading.intent, options=options,
                           extra={"typed": " / ".join(dict.fromkeys(m.typed for m in inds))})  # fmt: skip
         inds = with_data or inds[:1]
@@ -320,11 +346,8 @@ def not_found(ctx: Context, p: Parsed, reading: Reading) -> Answer:
     places = [ctx.label("place", m.id) for m in place_matches]
     typed = [u.typed for u in p.unclear] + list(p.unknown)
     suggestions: list[Option] = []
-    phrases = list(cat.vocabulary)
     for word in typed[:3]:
-        for phrase, _score, _ in process.extract(
-            word, phrases, scorer=fuzz.WRatio, limit=6, score_cutoff=60
-        ):
+        for phrase in resembling(cat, word):
             for e in cat.vocabulary[phrase]:
                 if e.kind == "indicator" and ctx.has_data("indicator", e.id):
                     q = " ".join([option_phrase(ctx, "indicator", e.id), *places])

@@ -18,6 +18,7 @@ from econ071.answering.resolve import fuzzy_notes
 from econ071.core.answer import Intent, Note
 from econ071.store import figures as store
 from econ071.store.catalog import Indicator
+from econ071.store.schema import is_forecast
 
 MAX_OTHER_PLACES = 12  # places shown for an indicator published outside the 071 area only
 
@@ -156,10 +157,17 @@ def choose_period(sel: Selection, p: Parsed, since: bool = False) -> Miss | None
             return Miss("year", sel.indicator, sel.notes,
                         {"year": year, "periods": periods, "places": sel.places})  # fmt: skip
     else:
-        chosen = periods[-1]
+        # The newest measured period: a forecast (status 'prognose') is never shown as the
+        # latest figure; it is answered when its year is asked (and then says so).
+        measured = [q for q in periods if not _forecast_only(figs, q)]
+        chosen = (measured or periods)[-1]
         others = [q for q in periods if q != chosen and q]
         if len(periods) > 1 or chosen:
             sel.notes.append(Note("default_period", {"period": chosen, "others": others}))
     sel.period = chosen
     sel.shown = [f for f in figs if f.period == chosen]
     return None
+
+
+def _forecast_only(figs, period) -> bool:
+    return all(is_forecast(f.status) for f in figs if f.period == period)

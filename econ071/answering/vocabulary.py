@@ -3,6 +3,8 @@
 
 A row ``typed,means,kind,note`` says that ``typed`` means what ``means`` means in the
 catalog (``ldn`` → ``leiden``, ``Leidenaren`` → ``leiden``, ``inwoners`` → ``bevolking``).
+A word on several rows has each meaning (``uitkeringen``: bijstand, arbeidsongeschikten),
+and a question with it alone is asked back between them.
 Rows of kind ``word`` rewrite a word that is no catalog item (``vs`` → ``versus``).
 A ``means`` the catalog does not know (``bevolking`` before CBS's population table is
 imported) adds nothing: the typed word is then reported as not recognised, never guessed.
@@ -69,11 +71,16 @@ def extend(catalog: Catalog, all_terms: tuple[Term, ...]) -> dict[str, str]:
     lacking: dict[str, str] = {}
     borrowed: set[str] = set()
     for term in all_terms:
-        if term.kind == "word" or term.typed in vocab:
+        if term.kind == "word" or (term.typed in vocab and term.typed not in borrowed):
             continue
         targets = vocab.get(term.means)
         if targets:
-            vocab[term.typed] = [VocabEntry(term.typed, e.kind, e.id) for e in targets]
+            # A word on several rows has several meanings ('uitkeringen': bijstand and
+            # arbeidsongeschiktheid): the answer asks between them.
+            entries = vocab.get(term.typed, []) if term.typed in borrowed else []
+            entries += [VocabEntry(term.typed, e.kind, e.id) for e in targets
+                        if not any(x.kind == e.kind and x.id == e.id for x in entries)]  # fmt: skip
+            vocab[term.typed] = entries
             borrowed.add(term.typed)
         else:
             lacking[term.typed] = term.means

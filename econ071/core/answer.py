@@ -22,6 +22,7 @@ class Kind(StrEnum):
     TREND = "trend"
     EXPLAIN = "explain"
     PASSAGES = "passages"
+    PLACE = "place"
     LIST = "list"
     SOURCES = "sources"
     HELP = "help"

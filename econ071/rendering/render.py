@@ -231,7 +231,7 @@ def render(answer: Answer, mode: str = MRKDWN) -> Rendered:
 # terminal they need no header line above it.
 FIGURE_FIRST = frozenset({"figure", "table", "breakdown", "trend", "place_missing",
                           "year_missing", "place_unknown", "missing", "no_data",
-                          "explain", "not_found"})  # fmt: skip
+                          "explain", "not_found", "place"})  # fmt: skip
 
 
 def text(answer: Answer) -> str:

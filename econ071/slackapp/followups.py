@@ -10,7 +10,6 @@ offered when the store has the figures it needs (one query per answer).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from econ071.answering.context import NATIONAL
@@ -36,27 +35,9 @@ class FollowUp:
 
 
 def option_question(answer: Answer, option: Option) -> str:
-    """The full question a clarifying option stands for.
-
-    The engine gives it as ``Option.question``; until it does, it is derived here (and
-    only here): the typed word that was unclear replaced by the option's label, or the
-    label added to the question. Drop the fallback once every Option has a question."""
-    question = getattr(option, "question", None)
-    if question:
-        return question
-    unknown = answer.extra.get("unknown") or []
-    typed = str(answer.extra.get("typed") or (unknown[0] if unknown else ""))
-    label = option.id.replace("_", " ") if option.kind == "indicator" else option.label
-    words = answer.question
-    if typed and "/" not in typed:
-        replaced, n = re.subn(rf"(?i)(?<!\w){re.escape(typed)}(?!\w)", label, words, count=1)
-        if n:
-            return " ".join(replaced.split())
-    # A suggestion for a question that named no known figure ("Leiden"): the figure
-    # suggested, with what the question did name.
-    return (
-        " ".join(f"{label} {words}".split()) if not typed else " ".join(f"{words} {label}".split())
-    )
+    """The full question a clarifying option stands for: the engine gives it with every
+    option (``Option.question``); the answer is passed for the callers' symmetry."""
+    return option.question
 
 
 def _word(indicator_id: str) -> str:

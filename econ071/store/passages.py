@@ -47,7 +47,7 @@ STOP_WORDS = frozenset(
     wil willen worden wordt zal ze zelf zich zij zijn zo zonder zou zouden
     waarom welk welke wanneer waar waarover hoeveel hoezo eigenlijk precies graag even nou
     zegt zeggen zeg staat stellen stelt noemt noemen noemde bedoelt bedoelen bedoeld verstaan
-    verstaat vindt volgens erover ervan hierover daarover vs versus
+    verstaat vindt volgens erover ervan hierover daarover vs versus gaat gaan ging gegaan
     """.split()
 )
 # Words that name a document rather than a subject: dropped, and used to narrow the search.
@@ -63,6 +63,7 @@ _HINTS = {word: doc for doc, words in DOCUMENT_WORDS.items() for word in words}
 _HINT_ONLY = frozenset(_HINTS) - {"brede", "welvaart"}
 
 MAX_QUERY_TERMS = 32
+CANDIDATES = 5  # passages beyond the limit that the phrase re-ranking may move up
 _WORD = re.compile(r"[^\W_]+(?:['’`´-][^\W_]+)*")
 
 
@@ -109,8 +110,15 @@ def words(text: str) -> list[str]:
 
 
 def _stem_all(items: list[str]) -> list[str]:
+    return [_stem(w) for w in items]
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    """One word's stem (cached: the passages' words recur in every quote and check)."""
+    s = _stemmer().stemWord(word)
     # The one irregular plural the report is full of: stad/steden (centrumstad, kennissteden).
-    return [s[:-5] + "stad" if s.endswith("steed") else s for s in _stemmer().stemWords(items)]
+    return s[:-5] + "stad" if s.endswith("steed") else s
 
 
 def stems(text: str) -> list[str]:
@@ -173,13 +181,42 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 3) -> list[Passage]
     rows: list[tuple] = []
     if hint:
         rows = conn.execute(
-            _SQL.format(filter="AND p.document = ?"), (match, hint, limit)
+            _SQL.format(filter="AND p.document = ?"), (match, hint, limit + CANDIDATES)
         ).fetchall()
     if not rows:
-        rows = conn.execute(_SQL.format(filter=""), (match, limit)).fetchall()
-    return [
+        rows = conn.execute(_SQL.format(filter=""), (match, limit + CANDIDATES)).fetchall()
+    found = [
         Passage(id=r[0], document=r[1], reference=r[2], title=r[3], text=r[4], score=-r[5])
         for r in rows
+    ]
+    return _by_phrases(found, text)[:limit]
+
+
+PHRASE = 3  # words in a row, stop words included: "zelf iets doen", "in de periferie"
+PHRASE_BONUS = 2.0  # added to the bm25 score per phrase of the question in the passage
+
+
+@lru_cache(maxsize=1024)
+def _phrases(text: str) -> frozenset[tuple[str, ...]]:
+    ws = words(text)
+    grams = {tuple(ws[i : i + PHRASE]) for i in range(len(ws) - PHRASE + 1)}
+    # A phrase of stop words alone ("is in de") says nothing about the subject.
+    return frozenset(g for g in grams if any(w not in STOP_WORDS for w in g))
+
+
+def _by_phrases(found: list[Passage], text: str) -> list[Passage]:
+    """The passages re-ranked: one that holds the question's words in the question's order
+    (stop words included, which the index drops) before one that only holds them apart."""
+    asked = _phrases(text)
+    if not asked or len(found) < 2:
+        return found
+    scored = [
+        (p.score + PHRASE_BONUS * len(asked & _phrases(p.title + " " + p.text)), -i, p)
+        for i, p in enumerate(found)
+    ]
+    return [
+        Passage(p.id, p.document, p.reference, p.title, p.text, score)
+        for score, _i, p in sorted(scored, key=lambda x: (x[0], x[1]), reverse=True)
     ]
 
 

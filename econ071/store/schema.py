@@ -40,6 +40,13 @@ ISO_DATE_EXPECTED = "expected an ISO date like 2016-12-31"
 # The status of a forecast's figures (periods after the table's release; see
 # econ071/importing/sanity.py): never to be presented as the latest measured figure.
 FORECAST_STATUS = "prognose"
+
+
+def is_forecast(status: str | None) -> bool:
+    """Whether a figure's status marks it as a forecast (not a measurement)."""
+    return (status or "").strip().lower() == FORECAST_STATUS
+
+
 QUALIFIERS = ("exact", "approx", "almost", "over", "more_than", "up_to", "range")
 UNITS = ("aantal", "procent", "procentpunt", "jaar", "per_100", "aantal_per_jaar", "euro")
 PLACE_KINDS = (

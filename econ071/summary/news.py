@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from econ071.rendering import formatting
+from econ071.store.schema import is_forecast
 
 _PERIOD_KIND = {4: "year", 6: "quarter", 7: "month"}  # 2019, 2019Q1, 2019M01
 
@@ -113,7 +114,8 @@ def telling_change(conn: sqlite3.Connection, catalog, import_ids: list[int]) -> 
 def _newest_change(series: list[tuple]) -> tuple[tuple, tuple] | None:
     """The newest period and the one before it, of the finest kind of period present."""
     by_kind: dict[int, list[tuple]] = {}
-    for row in series:
+    # A forecast is no news of what happened: the newest measured periods only.
+    for row in [r for r in series if not is_forecast(r[2])]:
         by_kind.setdefault(len(row[0]), []).append(row)
     for length in (7, 6, 4):  # months, quarters, years: the most recent news first
         rows = sorted(by_kind.get(length, []))
