@@ -68,7 +68,7 @@ def ask(engine):
 
     def _ask(question: str, mode: str = "plain"):
         answer = engine.ask(question)
-        reply = render.text(answer) if mode == "plain" else render.mrkdwn(answer)
+        reply = render.text(answer) if mode == "plain" else render.render(answer).text
         return answer, reply
 
     return _ask

@@ -241,10 +241,6 @@ def text(answer: Answer) -> str:
     return (header + "\n\n" if header else "") + r.text
 
 
-def mrkdwn(answer: Answer) -> str:
-    return render(answer, MRKDWN).text
-
-
 def chunks(text: str, limit: int) -> list[str]:
     """Split text at paragraph (else line) boundaries into pieces of at most limit chars."""
     pieces: list[str] = []

@@ -41,10 +41,6 @@ class Figure(NamedTuple):
     updated_at: str | None
     computed: int | None = None  # 1: summed from member places at import, not published as such
 
-    @property
-    def published(self) -> bool:
-        return not (self.value is None and self.low is None and self.high is None)
-
 
 FIGURE_COLUMNS = ", ".join(Figure._fields)
 
@@ -254,13 +250,3 @@ def keys_of_import(conn: sqlite3.Connection, import_id: int) -> list[tuple[str, 
         " JOIN codes cp ON cp.id = s.place JOIN codes cd ON cd.id = s.period",
         (import_id,),
     ).fetchall()
-
-
-def has_breakdowns(conn: sqlite3.Connection, indicator: str, places: list[str]) -> bool:
-    """Whether the indicator has figures by breakdown (not only totals) for these places."""
-    marks = ", ".join("?" * len(places))
-    sql = (
-        "SELECT 1 FROM figure_values WHERE indicator = (SELECT id FROM codes WHERE code = ?)"  # noqa: S608
-        f" AND place IN (SELECT id FROM codes WHERE code IN ({marks})) AND breakdown > 0 LIMIT 1"  # ids > 0: a range on the key
-    )
-    return conn.execute(sql, (indicator, *places)).fetchone() is not None

@@ -44,10 +44,6 @@ class LoggedQuestion:
     status: str
     unhelpful: int = 0  # how often its answer was marked 👎
 
-    @property
-    def answered(self) -> bool:
-        return self.status == ANSWERED
-
 
 def understood(answer: Answer) -> str:
     """A short machine-readable description of how a question was understood,
