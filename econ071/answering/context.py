@@ -9,11 +9,10 @@ import time
 from dataclasses import dataclass, field
 
 from econ071.core.answer import Value
+from econ071.core.places import NATIONAL
 from econ071.rendering import formatting
 from econ071.store import figures as store
 from econ071.store.catalog import Catalog, Indicator
-
-NATIONAL = "NL01"
 
 
 class OutOfTime(Exception):

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from econ071.answering.context import NATIONAL
 from econ071.answering.engine import Engine
 from econ071.core.answer import ANSWERED, Answer, Option
+from econ071.core.places import NATIONAL
 
 TREND, COMPARE, NATIONAL_KIND, BREAKDOWN, EXPLAIN = (
     "trend",

@@ -8,6 +8,8 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 
+from econ071.core.places import REGION_071
+
 _YEAR_RANGE = re.compile(r"\b(\d{4})\s*(?:-|–|—|tot en met|t/m|tot)\s*(\d{4})\b")
 _NOT_WORD = re.compile(r"[^a-z0-9+\s]")
 
@@ -134,7 +136,7 @@ class Catalog:
     @property
     def region_code(self) -> str:
         """The 071 region: the composed place whose members are the six municipalities."""
-        return "X_071"
+        return REGION_071
 
     @property
     def six(self) -> tuple[str, ...]:
