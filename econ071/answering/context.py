@@ -74,8 +74,7 @@ class Context:
         return id_
 
     def source_name(self, source_id: str) -> str:
-        src = self.catalog.sources.get(source_id)
-        return src.organisation if src else source_id
+        return self.catalog.source_name(source_id)
 
     def value(self, f: store.Figure) -> Value:
         cat = self.catalog

@@ -146,6 +146,11 @@ class Catalog:
         place = self.places.get(code)
         return place.name if place else code
 
+    def source_name(self, source_id: str) -> str:
+        """How an answer names a source: its organisation (the id when the catalog lacks it)."""
+        source = self.sources.get(source_id)
+        return source.organisation if source else source_id
+
 
 def _rules(conn: sqlite3.Connection, table: str) -> list[Rule]:
     kind = "kind" if table == "caveats" else "'interpretation'"

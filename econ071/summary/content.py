@@ -184,7 +184,7 @@ def chart_spec(engine: Engine, ind: Indicator, answer: Answer) -> ChartSpec | No
                 series.append(
                     Series(
                         source,
-                        _source_label(engine, source),
+                        engine.catalog.source_name(source),
                         tuple(
                             Point(
                                 f.period or "",
@@ -205,7 +205,7 @@ def chart_spec(engine: Engine, ind: Indicator, answer: Answer) -> ChartSpec | No
                 for v in shown
                 if v.source == source
             )
-            series.append(Series(source, _source_label(engine, source), points))
+            series.append(Series(source, engine.catalog.source_name(source), points))
         where = ", ".join(p["name"] for p in answer.places) if len(answer.places) == 1 else ""
         period = answer.period or ""
         subtitle = ", ".join(x for x in (where, period) if x)
@@ -232,11 +232,6 @@ def _category(answer: Answer, v: Value) -> str:
     if answer.kind == "table":
         return v.place_name
     return v.period or v.place_name
-
-
-def _source_label(engine: Engine, source: str) -> str:
-    src = engine.catalog.sources.get(source)
-    return src.organisation if src else source
 
 
 # -- what is new ----------------------------------------------------------------------------
