@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from econ071.core.errors import DataError
+from econ071.core.periods import bounds
 from econ071.importing.errors import Problems, refuse
 from econ071.importing.model import ParsedFile
-from econ071.importing.periods import bounds
 from econ071.store import regions as store_regions
 
 

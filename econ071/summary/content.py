@@ -19,9 +19,9 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from econ071.answering.context import period_key
 from econ071.answering.engine import Engine
 from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer, Value
+from econ071.core.periods import period_key
 from econ071.rendering import formatting
 from econ071.store import figures as store
 from econ071.store import opsdb
