@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from econ071.answering.engine import Engine
-from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer, Value
+from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer, Kind, Value
 from econ071.core.periods import period_key
 from econ071.rendering import formatting
 from econ071.store import figures as store
@@ -43,7 +43,7 @@ from econ071.summary.model import (
     Week,
 )
 
-SPOTLIGHT_KINDS = ("figure", "table", "breakdown")
+SPOTLIGHT_KINDS = (Kind.FIGURE, Kind.TABLE, Kind.BREAKDOWN)
 MAX_LINES = 8  # figures listed in the spotlight; the chart shows them all
 MAX_INTERPRETATIONS = 2  # the report's readings quoted, the shortest first
 MAX_TOP = 3
@@ -227,9 +227,9 @@ def chart_spec(engine: Engine, ind: Indicator, answer: Answer) -> ChartSpec | No
 
 
 def _category(answer: Answer, v: Value) -> str:
-    if answer.kind == "breakdown":
+    if answer.kind == Kind.BREAKDOWN:
         return v.breakdown_label or "totaal"
-    if answer.kind == "table":
+    if answer.kind == Kind.TABLE:
         return v.place_name
     return v.period or v.place_name
 
