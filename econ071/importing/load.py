@@ -104,10 +104,8 @@ def _import_file(db_path: Path, path: Path, mapping_files: list[Path], table_id:
         maps = mapping.load(data_dir / "mappings", list(mapping_files))
     except DataError as exc:
         raise ImportRefused([exc]) from None
-    conn = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+    conn = store.connect(db_path, ensure=False, timeout=30, autocommit=True)
     try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA temp_store = FILE")
         # A bigger page cache (bounded: 64 MiB) keeps large imports from spilling pages.
         conn.execute("PRAGMA cache_size = -65536")
