@@ -64,7 +64,4 @@ def imports_since(
         params.append(since)
     sql += " ORDER BY imported_at DESC, id DESC LIMIT ?"
     params.append(limit)
-    try:
-        return [dict(zip(IMPORT_COLUMNS, row, strict=True)) for row in conn.execute(sql, params)]
-    except sqlite3.OperationalError:  # a store without the runtime tables
-        return []
+    return [dict(zip(IMPORT_COLUMNS, row, strict=True)) for row in conn.execute(sql, params)]
