@@ -336,7 +336,4 @@ def _clean(text: str) -> str:
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple) -> list[tuple]:
-    try:
-        return conn.execute(sql, params).fetchall()
-    except sqlite3.OperationalError:  # a store from before the runtime tables
-        return []
+    return conn.execute(sql, params).fetchall()
