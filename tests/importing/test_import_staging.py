@@ -16,8 +16,8 @@ from econ071.store import schema
 from econ071.store.build import build
 from econ071.store.figures import ensure_built
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cbs"
 CSV = FIXTURES / "statline-csv" / "bevolking-70072ned.csv"
 
 

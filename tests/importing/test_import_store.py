@@ -16,8 +16,8 @@ from econ071.importing import import_file
 from econ071.store.build import build
 from econ071.store.imports import imports_since
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
-ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cbs"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, ok: bool = True) -> str:
