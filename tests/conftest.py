@@ -74,7 +74,7 @@ def ask(engine):
     return _ask
 
 
-# -- Slack (bot/): the real app in HTTP mode, Slack's Web API as a local stand-in -------
+# -- Slack (econ071/slackapp): the real app in HTTP mode, Slack's Web API as a local stand-in
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ MEDIAN_REPLY_MAX = 900
 # The engine that passes this is being rebuilt for issue 10 (branch `understand`); until it
 # is merged, today's engine falls short (11.8% on 2026-12-02). Strict: once the engine
 # passes, the suite fails until this marker is removed, so it cannot outlive its reason.
-# The failure table: `pytest tests/test_natural_questions.py --runxfail` or bench/natural_report.py.
+# The failure table: `pytest tests/answering/test_natural_questions.py --runxfail` or bench/natural_report.py.
 ENGINE_PENDING = pytest.mark.xfail(
     reason="issue 10: the rewritten engine (branch understand) is not merged yet", strict=True
 )
