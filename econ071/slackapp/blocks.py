@@ -17,7 +17,6 @@ from econ071.rendering import render
 from econ071.slackapp import actions, charts, followups
 from econ071.slackapp.followups import FollowUp
 
-SHARE_ACTION = actions.SHARE
 TABLE_KINDS = frozenset({Kind.TABLE, Kind.TREND, Kind.BREAKDOWN})  # answers that download as CSV
 NOTIFICATION_TEXT_MAX = 300
 QUESTION_ECHO_MAX = 300
