@@ -160,7 +160,7 @@ class Answer:
     status: Status
     kind: Kind  # its template: templates/<kind>.j2
     question: str
-    intent: str | None = None  # an Intent: what the question was read as asking
+    intent: Intent | None = None  # what the question was read as asking
     long: bool = False  # the long form ('uitleg'): every interpretation and caveat
     indicator: dict[str, Any] | None = None
     places: tuple[dict[str, str], ...] = ()
