@@ -68,13 +68,13 @@ def ask(engine):
 
     def _ask(question: str, mode: str = "plain"):
         answer = engine.ask(question)
-        reply = render.text(answer) if mode == "plain" else render.mrkdwn(answer)
+        reply = render.text(answer) if mode == "plain" else render.render(answer).text
         return answer, reply
 
     return _ask
 
 
-# -- Slack (bot/): the real app in HTTP mode, Slack's Web API as a local stand-in -------
+# -- Slack (econ071/slackapp): the real app in HTTP mode, Slack's Web API as a local stand-in
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The natural-question corpus (tests/questions/natural.csv): loading, checking, summarising.
 
-Shared by tests/test_natural_questions.py and bench/natural_report.py. The corpus was written
+Shared by tests/answering/test_natural_questions.py and bench/natural_report.py. The corpus was written
 from the two documents in the ways partners ask (issue 10), without reading the assistant's
 vocabulary; each row says what a correct reply must contain and must not contain.
 

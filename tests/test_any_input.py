@@ -32,7 +32,7 @@ def test_any_string_gets_a_reply_within_slack_limits(engine, question):
     answer = engine.ask(question)
     assert answer.status != ERROR, answer.reference
     text = render.text(answer)
-    md = render.mrkdwn(answer)
+    md = render.render(answer).text
     assert text.strip() and md.strip()
     assert len(md) <= render.MESSAGE_TEXT_MAX
     blocks = render.blocks(answer)
@@ -50,7 +50,7 @@ def test_any_string_gets_a_reply_within_slack_limits(engine, question):
 @given(payload=st.sampled_from(["<!channel>", "<!here>", "<@U024BE7LH>", "<!subteam^S1>"]),
        words=st.lists(WORDS, max_size=4).map(" ".join))  # fmt: skip
 def test_slack_markup_in_a_question_never_comes_back_live(engine, payload, words):
-    md = render.mrkdwn(engine.ask(f"{words} {payload} {words}"))
+    md = render.render(engine.ask(f"{words} {payload} {words}")).text
     blocks = render.blocks(engine.ask(f"{payload} {words}"))
     assert payload not in md
     for block in blocks:

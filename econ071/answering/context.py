@@ -1,6 +1,6 @@
 """What every step of the answering pipeline shares for one question: the store
 connection, the catalog, the time budget, and the conversion of a stored figure into a
-``Value`` ready to show. Also the period helpers the steps and the weekly summary use."""
+``Value`` ready to show (the period helpers live in core/periods.py)."""
 
 from __future__ import annotations
 
@@ -9,42 +9,19 @@ import time
 from dataclasses import dataclass, field
 
 from econ071.core.answer import Value
+
+# Re-exported: the answering steps import the period helpers from here.
+from econ071.core.periods import granularity as granularity
+from econ071.core.periods import period_key as period_key
+from econ071.core.periods import period_matches as period_matches
+from econ071.core.places import NATIONAL
 from econ071.rendering import formatting
 from econ071.store import figures as store
 from econ071.store.catalog import Catalog, Indicator
 
-NATIONAL = "NL01"
-
 
 class OutOfTime(Exception):
     """The question's time budget ran out (answered with a short Dutch reply)."""
-
-
-def period_key(period: str | None) -> tuple[int, int, str]:
-    """Sort key: undated first, then by end year, then by text ('2012-2016' after '2012')."""
-    if not period:
-        return (-1, -1, "")
-    digits = [int(p) for p in period.replace("Q", "-").replace("M", "-").split("-") if p.isdigit()]
-    end = max((d for d in digits if d > 1800), default=0)
-    return (end, len(period), period)
-
-
-def granularity(period: str) -> str:
-    """'2019' and '2012-2016' are years, '2019Q1' a quarter, '2019M01' a month."""
-    if "Q" in period:
-        return "quarter"
-    if "M" in period:
-        return "month"
-    return "year"
-
-
-def period_matches(period: str | None, year: int) -> bool:
-    if not period:
-        return False
-    if period == str(year) or period.startswith(f"{year}Q") or period.startswith(f"{year}M"):
-        return True
-    parts = period.split("-")
-    return len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[1]) == year
 
 
 @dataclass
@@ -75,8 +52,7 @@ class Context:
         return id_
 
     def source_name(self, source_id: str) -> str:
-        src = self.catalog.sources.get(source_id)
-        return src.organisation if src else source_id
+        return self.catalog.source_name(source_id)
 
     def value(self, f: store.Figure) -> Value:
         cat = self.catalog

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from econ071.answering.parse import Parsed
 from econ071.core.answer import Intent
+from econ071.core.places import REGION_071
 
 HIGH = ("meeste", "hoogste", "grootste", "meest", "hoogst", "grootst", "sterkst", "snelst",
         "hardst", "koploper", "piek", "piekte", "top", "ranglijst", "rangorde", "best")  # fmt: skip
@@ -178,7 +179,7 @@ def _detect(words: list[str], parsed: Parsed, *, raw: str, long: bool) -> Readin
                        **common)  # fmt: skip
     several = len({m.id for m in places}) > 1
     # "welk deel van de banen in 071 zit in Leiden": a share of the area, not a comparison.
-    share_of_area = share and any(m.id.startswith("X_071") for m in places)
+    share_of_area = share and any(m.id.startswith(REGION_071) for m in places)
     if parsed.verb == "vergelijk" or _has(text, COMPARE) or (several and not share_of_area):
         return Reading(Intent.COMPARE, **common)
     if change and (not has_when or parsed.year_range or len(set(parsed.years)) >= 2 or since):

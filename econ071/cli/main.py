@@ -12,6 +12,7 @@ import sys
 import click
 
 from econ071.cli.boundary import Guarded
+from econ071.core.answer import Status
 
 
 def _engine():
@@ -43,7 +44,9 @@ def ask(question: tuple[str, ...], as_json: bool, long: bool) -> None:
     engine = _engine()
     text = " ".join(question)
     answer = engine.ask(text, long=long)
-    if answer.status == "error":  # a store damaged past its header: say so, not "Er ging iets mis"
+    if (
+        answer.status == Status.ERROR
+    ):  # a store damaged past its header: say so, not "Er ging iets mis"
         from econ071.store import health
 
         if problem := health.diagnose(engine.db_path):

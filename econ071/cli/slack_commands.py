@@ -16,6 +16,8 @@ from typing import Any
 
 import click
 
+from econ071.core.answer import Status
+
 DEFAULT_PORT = 3000
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 8  # per worker: Bolt's listeners, off the event loop
@@ -221,11 +223,11 @@ def manifest(request_url: str | None, as_json: bool) -> None:
 
 
 STATUS_LABELS = {
-    "not found": "geen antwoord",
-    "clarify": "wedervraag",
-    "error": "fout",
-    "undelivered": "niet bezorgd",
-    "answered": "beantwoord",
+    Status.NOT_FOUND: "geen antwoord",
+    Status.CLARIFY: "wedervraag",
+    Status.ERROR: "fout",
+    Status.UNDELIVERED: "niet bezorgd",
+    Status.ANSWERED: "beantwoord",
 }
 
 

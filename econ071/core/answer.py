@@ -10,7 +10,20 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-ANSWERED, CLARIFY, NOT_FOUND, ERROR = "answered", "clarify", "not found", "error"
+
+class Status(StrEnum):
+    """How a question ended, as the question log stores it and ``ask --json`` prints it."""
+
+    ANSWERED = "answered"
+    CLARIFY = "clarify"  # asked back: which indicator, place or year was meant
+    NOT_FOUND = "not found"  # nothing in the store answers it (said, never replaced)
+    ERROR = "error"  # the store or the engine failed; the user got a short Dutch reply
+    UNDELIVERED = "undelivered"  # answered, but Slack never took the reply (after retries)
+
+
+# The statuses by their short names, as the answering steps and front ends import them.
+ANSWERED, CLARIFY, NOT_FOUND = Status.ANSWERED, Status.CLARIFY, Status.NOT_FOUND
+ERROR, UNDELIVERED = Status.ERROR, Status.UNDELIVERED
 
 
 class Kind(StrEnum):
@@ -145,10 +158,10 @@ class Option:
 
 @dataclass(frozen=True)
 class Answer:
-    status: str
-    kind: str  # a Kind: the template (figure | table | breakdown | trend | explain | ...)
+    status: Status
+    kind: Kind  # its template: templates/<kind>.j2
     question: str
-    intent: str | None = None  # an Intent: what the question was read as asking
+    intent: Intent | None = None  # what the question was read as asking
     long: bool = False  # the long form ('uitleg'): every interpretation and caveat
     indicator: dict[str, Any] | None = None
     places: tuple[dict[str, str], ...] = ()

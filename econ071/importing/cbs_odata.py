@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from econ071.core.errors import DataError
+from econ071.core.places import NATIONAL
 from econ071.importing import periods, sanity, units
 from econ071.importing.detect import Detected
 from econ071.importing.errors import Problems, refuse
@@ -32,7 +33,6 @@ from econ071.importing.model import (
 from econ071.store import regions as store_regions
 from econ071.store.catalog import normalise
 
-NATIONAL = "NL01"
 _SURVEY = re.compile(r"enqu[eê]te|steekproef|\bEBB\b", re.IGNORECASE)
 
 

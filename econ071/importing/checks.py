@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from econ071.core.errors import DataError
+from econ071.core.periods import bounds
 from econ071.importing.errors import Problems, refuse
 from econ071.importing.model import ParsedFile
-from econ071.importing.periods import bounds
 from econ071.store import regions as store_regions
 
 
@@ -60,15 +60,12 @@ def _check_references(conn: sqlite3.Connection, file: str, seen: dict[str, set])
 
 
 def _check_release(conn: sqlite3.Connection, parsed: ParsedFile) -> None:
-    try:
-        row = conn.execute(
-            "SELECT d.release, i.imported_at FROM import_details d JOIN imports i"
-            " ON i.id = d.import_id WHERE i.table_id = ? AND d.release IS NOT NULL"
-            " ORDER BY d.release DESC LIMIT 1",
-            (parsed.table.table_id,),
-        ).fetchone()
-    except sqlite3.OperationalError:  # no import yet
-        return
+    row = conn.execute(
+        "SELECT d.release, i.imported_at FROM import_details d JOIN imports i"
+        " ON i.id = d.import_id WHERE i.table_id = ? AND d.release IS NOT NULL"
+        " ORDER BY d.release DESC LIMIT 1",
+        (parsed.table.table_id,),
+    ).fetchone()
     if row and row[0] > parsed.table.release:
         raise refuse(parsed.file, None, "Properties",
                      f"is release {parsed.table.release} of {parsed.table.table_id}; the store "

@@ -26,6 +26,7 @@ import pandas as pd
 
 from econ071.core import paths
 from econ071.core.errors import DataError
+from econ071.core.places import REGION_071
 from econ071.importing import cbs_odata, detect, mapping, regions, sanity, statline_csv, tidy_csv
 from econ071.importing.catalog_rows import _write_catalog
 from econ071.importing.checks import (
@@ -44,8 +45,6 @@ from econ071.store import figures as store
 from econ071.store import health
 from econ071.store import imports as records
 from econ071.store import regions as store_regions
-
-REGION = "X_071"
 
 
 @dataclass(frozen=True)
@@ -105,10 +104,8 @@ def _import_file(db_path: Path, path: Path, mapping_files: list[Path], table_id:
         maps = mapping.load(data_dir / "mappings", list(mapping_files))
     except DataError as exc:
         raise ImportRefused([exc]) from None
-    conn = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+    conn = store.connect(db_path, ensure=False, timeout=30, autocommit=True)
     try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA temp_store = FILE")
         # A bigger page cache (bounded: 64 MiB) keeps large imports from spilling pages.
         conn.execute("PRAGMA cache_size = -65536")
@@ -210,7 +207,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
                 "SELECT id FROM indicators WHERE additive = 1") if r[0] in used}  # fmt: skip
         sources = sorted(seen["source"])
         if additive:
-            computed = compute_region(writer, REGION, sorted(additive), sources)
+            computed = compute_region(writer, REGION_071, sorted(additive), sources)
         conn.execute(
             "UPDATE imports SET rows_added = ?, rows_changed = ?, rows_unchanged = ?, sha256 = ?"
             " WHERE id = ?",

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 
-MONTHS = (
-    "januari februari maart april mei juni juli augustus september oktober november december"
-).split()
+from econ071.core.periods import MONTHS
+
 ORDINALS = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4}
 STATUS_MARKS = {"*": "voorlopig", "**": "nader voorlopig"}
 EXPECTED_LABEL = "a period like '2019', '2019 1e kwartaal', '2019 januari' or '2012-2016'"
@@ -79,19 +78,3 @@ def from_label(label: str) -> tuple[str, str | None]:
             if name in MONTHS:
                 return f"{year}M{MONTHS.index(name) + 1:02d}", status
     raise PeriodError(f"is {label!r}; expected {EXPECTED_LABEL}")
-
-
-def bounds(period: str) -> tuple[str, str]:
-    """First and last day of a period, as ISO dates (for checking a place existed)."""
-    if "-" in period:
-        a, b = period.split("-")
-        return f"{a}-01-01", f"{b}-12-31"
-    if "Q" in period:
-        year, q = period.split("Q")
-        first = (int(q) - 1) * 3 + 1
-        last_day = {3: 31, 6: 30, 9: 30, 12: 31}[first + 2]
-        return f"{year}-{first:02d}-01", f"{year}-{first + 2:02d}-{last_day}"
-    if "M" in period:
-        year, m = period.split("M")
-        return f"{year}-{m}-01", f"{year}-{m}-28"
-    return f"{period}-01-01", f"{period}-12-31"

@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 from econ071.core.errors import DataError
+from econ071.core.periods import bounds
 from econ071.core.plausible import never_negative, non_finite_message
 from econ071.importing.errors import Problems, refuse
-from econ071.importing.periods import bounds
 from econ071.store.schema import FORECAST_STATUS
 
 MAX_LINE_BYTES = 1 << 20  # 1 MiB: a CBS row is a few hundred bytes

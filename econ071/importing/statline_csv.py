@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from econ071.core.errors import DataError
+from econ071.core.places import NATIONAL
 from econ071.importing import csvfile, periods, sanity, units
-from econ071.importing.cbs_odata import NATIONAL, register_breakdown, slug
+from econ071.importing.cbs_odata import register_breakdown, slug
 from econ071.importing.detect import Detected
 from econ071.importing.errors import Problems, refuse
 from econ071.importing.mapping import Mapping

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from econ071.core import paths
+from econ071.core import paths, periods
 from econ071.core.answer import Answer
 from econ071.core.cleantext import clean
 from econ071.rendering import formatting
@@ -99,23 +99,6 @@ def _emphasis(marker: str, mode: str):
     return apply
 
 
-def _period(period: str | None) -> str:
-    if not period:
-        return "zonder peiljaar"
-    if "-" in period and all(p.isdigit() for p in period.split("-")):
-        a, b = period.split("-")
-        return f"{a}–{b}"
-    if "Q" in period:
-        year, q = period.split("Q")
-        return f"{q}e kwartaal {year}"
-    if "M" in period:
-        year, m = period.split("M")
-        months = ("januari februari maart april mei juni juli augustus september oktober"
-                  " november december").split()  # fmt: skip
-        return f"{months[int(m) - 1]} {year}"
-    return period
-
-
 def _excerpt(text: str, limit: int = 360) -> str:
     """A long quote cut at a sentence end, marked with […] as the report marks its own cuts."""
     if len(text) <= limit:
@@ -183,7 +166,7 @@ def environment(mode: str) -> jinja2.Environment:
         signed_number=formatting.signed_number,
         value=formatting.value,
         date=formatting.long_date,
-        period=_period,
+        period=periods.label,
         join_nl=_join,
         excerpt=_excerpt,
         ucfirst=lambda s: s[:1].upper() + s[1:] if s else s,
@@ -239,10 +222,6 @@ def text(answer: Answer) -> str:
     r = render(answer, PLAIN)
     header = "" if str(answer.kind) in FIGURE_FIRST else r.header
     return (header + "\n\n" if header else "") + r.text
-
-
-def mrkdwn(answer: Answer) -> str:
-    return render(answer, MRKDWN).text
 
 
 def chunks(text: str, limit: int) -> list[str]:

@@ -12,13 +12,12 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer
+from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer, Kind
 from econ071.rendering import render
 from econ071.slackapp import actions, charts, followups
 from econ071.slackapp.followups import FollowUp
 
-SHARE_ACTION = actions.SHARE
-TABLE_KINDS = frozenset({"table", "trend", "breakdown"})  # answers that download as CSV
+TABLE_KINDS = frozenset({Kind.TABLE, Kind.TREND, Kind.BREAKDOWN})  # answers that download as CSV
 NOTIFICATION_TEXT_MAX = 300
 QUESTION_ECHO_MAX = 300
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
@@ -77,10 +76,10 @@ def answer_blocks(
         tail += actions.clarify(
             (o.label, followups.option_question(answer, o)) for o in answer.options
         )
-    answered = answer.status == ANSWERED and answer.kind != "help"
+    answered = answer.status == ANSWERED and answer.kind != Kind.HELP
     if interactive and answered:
         tail += actions.follow_up_buttons(follow_ups, dimension)
-    if interactive and answer.kind != "help" and answer.status != ERROR:
+    if interactive and answer.kind != Kind.HELP and answer.status != ERROR:
         tail += actions.tools(
             question,
             share=share and answered,
@@ -130,7 +129,7 @@ def share_failed_text(reason: str | None) -> str:
 
 def error_answer(question: str, reference: str) -> Answer:
     """The apology (templates/error.j2) with the reference under which the error is logged."""
-    return Answer(ERROR, "error", question, reference=reference)
+    return Answer(ERROR, Kind.ERROR, question, reference=reference)
 
 
 def notice_text(template: str, **context: Any) -> str:

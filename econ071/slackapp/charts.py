@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from econ071.core.answer import ANSWERED, Answer
+from econ071.core.answer import ANSWERED, Answer, Kind
 from econ071.rendering import render
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-CHART_KINDS = frozenset({"trend", "table"})  # a trend, a comparison, a ranking
+CHART_KINDS = frozenset({Kind.TREND, Kind.TABLE})  # a trend, a comparison, a ranking
 ALT_TEXT_MAX = 1000  # files.completeUploadExternal's alt_txt
 
 

@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from econ071.answering.engine import Engine
 from econ071.rendering import formatting, render
 from econ071.slackapp import blocks
+from econ071.store import figures
 from econ071.store.follows import Follow, Follows, changed_by
 from econ071.store.questionlog import QuestionLog
 
@@ -97,7 +98,7 @@ def notify(engine: Engine, client: WebClient, question_log: QuestionLog,
     follows = Follows(question_log)
     cat = engine.catalog
     local = [cat.region_code, *cat.six]
-    store = sqlite3.connect(engine.db_path, timeout=30)
+    store = figures.connect(engine.db_path, ensure=False, timeout=30)
     sent = 0
     try:
         for follow in follows.all():

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from econ071.answering.context import NATIONAL
 from econ071.answering.engine import Engine
-from econ071.core.answer import ANSWERED, Answer, Option
+from econ071.core.answer import ANSWERED, Answer, Kind, Option
+from econ071.core.places import NATIONAL
 
 TREND, COMPARE, NATIONAL_KIND, BREAKDOWN, EXPLAIN = (
     "trend",
@@ -25,7 +25,7 @@ TREND, COMPARE, NATIONAL_KIND, BREAKDOWN, EXPLAIN = (
 )
 ORDER = (TREND, COMPARE, NATIONAL_KIND, BREAKDOWN, EXPLAIN)
 # Answers that show figures of one indicator and can be followed up.
-FIGURE_KINDS = frozenset({"figure", "table", "breakdown", "trend", "place_missing"})
+FIGURE_KINDS = frozenset({Kind.FIGURE, Kind.TABLE, Kind.BREAKDOWN, Kind.TREND, Kind.PLACE_MISSING})
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,17 @@ def follow_ups(engine: Engine, answer: Answer, question: str) -> list[FollowUp]:
     name = cat.place_name(place) if place else None
     word = _word(ind_id)
     out: list[FollowUp] = []
-    if place and answer.kind != "trend" and coverage.get(place, (0, False))[0] >= 2:
+    if place and answer.kind != Kind.TREND and coverage.get(place, (0, False))[0] >= 2:
         out.append(FollowUp(TREND, f"trend {word} {name}"))
     six = [c for c in cat.six if c in coverage]
-    if len(six) >= 2 and not (answer.kind == "table" and set(shown) >= set(six)):
+    if len(six) >= 2 and not (answer.kind == Kind.TABLE and set(shown) >= set(six)):
         out.append(FollowUp(COMPARE, f"vergelijk {word}"))
     if place and place != NATIONAL and NATIONAL in coverage:
         out.append(FollowUp(NATIONAL_KIND, f"{word} {name} Nederland"))
     if (
         place
         and ind.breakdown_dimension
-        and answer.kind != "breakdown"
+        and answer.kind != Kind.BREAKDOWN
         and coverage.get(place, (0, False))[1]
     ):
         out.append(FollowUp(BREAKDOWN, f"{word} {name} per {ind.breakdown_dimension}"))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from econ071.answering.engine import Engine
-from econ071.core.answer import ANSWERED, Answer
+from econ071.core.answer import ANSWERED, Answer, Kind
 from econ071.rendering import render
 from econ071.slackapp import actions
 from econ071.store import follows
@@ -52,7 +52,7 @@ def headline_answers(engine: Engine, limit: int = HEADLINES) -> list[Answer]:
         answer = engine.ask(f"{ind_id.replace('_', ' ')} {region}")
         if (
             answer.status == ANSWERED
-            and answer.kind == "figure"
+            and answer.kind == Kind.FIGURE
             and answer.period
             and any(v.published for v in answer.values)
         ):

@@ -66,11 +66,10 @@ class SyncJob:
 
 def _latest(engine: Engine) -> list[int]:
     """The import of every synced table's latest release."""
-    import sqlite3
-
+    from econ071.store import figures
     from econ071.sync import state
 
-    conn = sqlite3.connect(engine.db_path, timeout=30)
+    conn = figures.connect(engine.db_path, ensure=False, timeout=30)
     try:
         return sorted({s.import_id for s in state.all_states(conn) if s.import_id})
     finally:

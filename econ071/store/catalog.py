@@ -8,6 +8,8 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 
+from econ071.core.places import REGION_071
+
 _YEAR_RANGE = re.compile(r"\b(\d{4})\s*(?:-|–|—|tot en met|t/m|tot)\s*(\d{4})\b")
 _NOT_WORD = re.compile(r"[^a-z0-9+\s]")
 
@@ -134,7 +136,7 @@ class Catalog:
     @property
     def region_code(self) -> str:
         """The 071 region: the composed place whose members are the six municipalities."""
-        return "X_071"
+        return REGION_071
 
     @property
     def six(self) -> tuple[str, ...]:
@@ -143,6 +145,11 @@ class Catalog:
     def place_name(self, code: str) -> str:
         place = self.places.get(code)
         return place.name if place else code
+
+    def source_name(self, source_id: str) -> str:
+        """How an answer names a source: its organisation (the id when the catalog lacks it)."""
+        source = self.sources.get(source_id)
+        return source.organisation if source else source_id
 
 
 def _rules(conn: sqlite3.Connection, table: str) -> list[Rule]:

@@ -41,10 +41,6 @@ class Figure(NamedTuple):
     updated_at: str | None
     computed: int | None = None  # 1: summed from member places at import, not published as such
 
-    @property
-    def published(self) -> bool:
-        return not (self.value is None and self.low is None and self.high is None)
-
 
 FIGURE_COLUMNS = ", ".join(Figure._fields)
 
@@ -117,18 +113,24 @@ def _current(db_path: Path, data_dir: Path) -> bool:
         conn.close()
 
 
-def connect(db_path: Path | None = None, *, ensure: bool = True) -> sqlite3.Connection:
-    """A connection to the (fresh) store with foreign keys on and a busy timeout."""
+def connect(db_path: Path | None = None, *, ensure: bool = True, timeout: float = 10,
+            autocommit: bool = False) -> sqlite3.Connection:  # fmt: skip
+    """The one way into the store: a connection to the (fresh: built and migrated when
+    ``ensure``) store with foreign keys on and a busy timeout of ``timeout`` seconds.
+    Readers take the defaults; writers (an import, a sync) ask for ``autocommit`` and run
+    their own ``BEGIN IMMEDIATE`` … ``COMMIT``, and wait longer for the write lock."""
     db_path = db_path or paths.db_path()
     if ensure:
         ensure_built(db_path)
     elif not db_path.exists():
         raise StoreError(f"no store at {db_path}; run 'econ071 build'")
     with health.translated(db_path):
-        database, uri = health.open_uri(db_path)
-        conn = sqlite3.connect(database, timeout=10, check_same_thread=False, uri=uri)
+        # A writer opens the file itself (never immutable: it is going to change it).
+        database, uri = (str(db_path), False) if autocommit else health.open_uri(db_path)
+        conn = sqlite3.connect(database, timeout=timeout, check_same_thread=False, uri=uri,
+                               isolation_level=None if autocommit else "")  # fmt: skip
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     return conn
 
 
@@ -254,13 +256,3 @@ def keys_of_import(conn: sqlite3.Connection, import_id: int) -> list[tuple[str, 
         " JOIN codes cp ON cp.id = s.place JOIN codes cd ON cd.id = s.period",
         (import_id,),
     ).fetchall()
-
-
-def has_breakdowns(conn: sqlite3.Connection, indicator: str, places: list[str]) -> bool:
-    """Whether the indicator has figures by breakdown (not only totals) for these places."""
-    marks = ", ".join("?" * len(places))
-    sql = (
-        "SELECT 1 FROM figure_values WHERE indicator = (SELECT id FROM codes WHERE code = ?)"  # noqa: S608
-        f" AND place IN (SELECT id FROM codes WHERE code IN ({marks})) AND breakdown > 0 LIMIT 1"  # ids > 0: a range on the key
-    )
-    return conn.execute(sql, (indicator, *places)).fetchone() is not None

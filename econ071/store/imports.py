@@ -64,30 +64,4 @@ def imports_since(
         params.append(since)
     sql += " ORDER BY imported_at DESC, id DESC LIMIT ?"
     params.append(limit)
-    try:
-        return [dict(zip(IMPORT_COLUMNS, row, strict=True)) for row in conn.execute(sql, params)]
-    except sqlite3.OperationalError:  # a store without the runtime tables
-        return []
-
-
-def history(conn: sqlite3.Connection, indicator: str, place: str, period: str | None,
-            breakdown: str | None = None, source: str | None = None) -> list[dict]:  # fmt: skip
-    """What newer releases changed about one figure (any source unless given), oldest
-    first."""
-    cols = ("import_id", "old_import_id", "changed_at", "old_value", "new_value", "old_status",
-            "new_status", "old_missing_reason", "new_missing_reason")  # fmt: skip
-    where, params = [], []
-    for column, value in (("indicator", indicator), ("place", place), ("period", period),
-                          ("breakdown", breakdown), ("source", source)):  # fmt: skip
-        if value is None:
-            if column != "source":
-                where.append(f"{column} = 0")  # none
-            continue
-        where.append(f"{column} = coalesce((SELECT id FROM codes WHERE code = ?), -1)")  # noqa: S608
-        params.append(value)
-    sql = f"SELECT {', '.join(cols)} FROM figure_history WHERE {' AND '.join(where)}"  # noqa: S608
-    try:
-        rows = conn.execute(sql + " ORDER BY id", params).fetchall()
-    except sqlite3.OperationalError:
-        return []
-    return [dict(zip(cols, r, strict=True)) for r in rows]
+    return [dict(zip(IMPORT_COLUMNS, row, strict=True)) for row in conn.execute(sql, params)]

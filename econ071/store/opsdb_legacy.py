@@ -27,6 +27,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
+from econ071.core.answer import ANSWERED
 from econ071.store import pseudonym
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ def _copy_questions(ops: sqlite3.Connection, src: sqlite3.Connection, key: bytes
             "INSERT INTO questions (id, asked_at, user_hash, surface, text, understood, status)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (None if id_ in taken else id_, asked_at, pseudonym.rekey(key, user_hash), surface,
-             pseudonym.clean_text(text or ""), understood, status or "answered"),
+             pseudonym.clean_text(text or ""), understood, status or ANSWERED),
         )  # fmt: skip
     if rows:
         ops.execute(

@@ -21,13 +21,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from econ071.core import paths
-from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer
+from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, UNDELIVERED, Answer
 from econ071.store import opsdb, pseudonym
 
 log = logging.getLogger(__name__)
 
-# An answer Slack did not take after every retry (econ071.slackapp.assistant.Assistant.deliver).
-UNDELIVERED = "undelivered"
+# UNDELIVERED: an answer Slack did not take after every retry
+# (econ071.slackapp.assistant.Assistant.deliver).
 # "Unanswered first": what found no answer, then what needed asking back, then errors,
 # then answers that never reached the asker.
 STATUS_ORDER = (NOT_FOUND, CLARIFY, ERROR, UNDELIVERED, ANSWERED)
@@ -43,10 +43,6 @@ class LoggedQuestion:
     understood: str | None
     status: str
     unhelpful: int = 0  # how often its answer was marked 👎
-
-    @property
-    def answered(self) -> bool:
-        return self.status == ANSWERED
 
 
 def understood(answer: Answer) -> str:

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from econ071.answering.context import period_key
+from econ071.core.periods import period_key
 from econ071.rendering import formatting
 from econ071.summary.model import ChartSpec, SourceLine
 

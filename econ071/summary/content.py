@@ -19,9 +19,9 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from econ071.answering.context import period_key
 from econ071.answering.engine import Engine
-from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer, Value
+from econ071.core.answer import ANSWERED, CLARIFY, ERROR, NOT_FOUND, Answer, Kind, Value
+from econ071.core.periods import period_key
 from econ071.rendering import formatting
 from econ071.store import figures as store
 from econ071.store import opsdb
@@ -43,7 +43,7 @@ from econ071.summary.model import (
     Week,
 )
 
-SPOTLIGHT_KINDS = ("figure", "table", "breakdown")
+SPOTLIGHT_KINDS = (Kind.FIGURE, Kind.TABLE, Kind.BREAKDOWN)
 MAX_LINES = 8  # figures listed in the spotlight; the chart shows them all
 MAX_INTERPRETATIONS = 2  # the report's readings quoted, the shortest first
 MAX_TOP = 3
@@ -184,7 +184,7 @@ def chart_spec(engine: Engine, ind: Indicator, answer: Answer) -> ChartSpec | No
                 series.append(
                     Series(
                         source,
-                        _source_label(engine, source),
+                        engine.catalog.source_name(source),
                         tuple(
                             Point(
                                 f.period or "",
@@ -205,7 +205,7 @@ def chart_spec(engine: Engine, ind: Indicator, answer: Answer) -> ChartSpec | No
                 for v in shown
                 if v.source == source
             )
-            series.append(Series(source, _source_label(engine, source), points))
+            series.append(Series(source, engine.catalog.source_name(source), points))
         where = ", ".join(p["name"] for p in answer.places) if len(answer.places) == 1 else ""
         period = answer.period or ""
         subtitle = ", ".join(x for x in (where, period) if x)
@@ -227,16 +227,11 @@ def chart_spec(engine: Engine, ind: Indicator, answer: Answer) -> ChartSpec | No
 
 
 def _category(answer: Answer, v: Value) -> str:
-    if answer.kind == "breakdown":
+    if answer.kind == Kind.BREAKDOWN:
         return v.breakdown_label or "totaal"
-    if answer.kind == "table":
+    if answer.kind == Kind.TABLE:
         return v.place_name
     return v.period or v.place_name
-
-
-def _source_label(engine: Engine, source: str) -> str:
-    src = engine.catalog.sources.get(source)
-    return src.organisation if src else source
 
 
 # -- what is new ----------------------------------------------------------------------------
@@ -341,7 +336,4 @@ def _clean(text: str) -> str:
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple) -> list[tuple]:
-    try:
-        return conn.execute(sql, params).fetchall()
-    except sqlite3.OperationalError:  # a store from before the runtime tables
-        return []
+    return conn.execute(sql, params).fetchall()

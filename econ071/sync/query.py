@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from econ071.core.places import COMPARISON, MUNICIPALITIES
+
 # The regions answers are about: the six municipalities of the 071 area, Nederland, and
 # the levels they are compared with — COROP Agglomeratie Leiden en Bollenstreek (CR25),
 # labour-market region Holland Rijnland (AM19), province Zuid-Holland (PV28).
 # See data/places.csv, data/place_members.csv and ../shared/cbs/API-NOTES.md.
-MUNICIPALITIES = ("GM0537", "GM0546", "GM0547", "GM0579", "GM0626", "GM0638")
-COMPARISON = ("NL01", "PV28", "CR25", "AM19")
 REGIONS = (*MUNICIPALITIES, *COMPARISON)
 
 ACTIVE = {"regulier", "incidenteel", "eenmalig", ""}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -68,8 +67,7 @@ def sync(db_path: Path | None = None, names: list[str] = (), *, data_dir: Path |
     db_path = store.ensure_built(db_path, data_dir)
     tables = select(load(data_dir), list(names))
     settings = settings or Settings.from_env()
-    conn = sqlite3.connect(db_path, timeout=30, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 30000")
+    conn = store.connect(db_path, ensure=False, timeout=30, autocommit=True)
     try:
         state.ensure(conn)
         with Client(settings, transport=transport) as client:

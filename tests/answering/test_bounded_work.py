@@ -61,7 +61,7 @@ def test_a_fuzz_corpus_is_answered_within_budget_on_a_big_store(big_engine):
     for question in _fuzz_corpus():
         start = time.perf_counter()
         answer = big_engine.ask(question)
-        render.mrkdwn(answer)
+        render.render(answer)
         took = time.perf_counter() - start
         if took > BUDGET or answer.kind == "error":
             slow.append((round(took, 2), answer.kind, question[:60]))

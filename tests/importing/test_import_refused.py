@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from econ071.cli.main import main
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cbs"
 CSV = FIXTURES / "statline-csv" / "bevolking-70072ned.csv"
 
 

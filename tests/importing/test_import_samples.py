@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from econ071.cli.main import main
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "cbs"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "cbs"
 pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/cbs is not here")
 
 

@@ -78,16 +78,3 @@ def test_chat_answers_line_by_line_until_an_empty_line(db):
     assert out.returncode == 0, out.stderr
     assert "67.537" in out.stdout
     assert "5,5%" in out.stdout and "7,6%" in out.stdout
-
-
-def test_every_command_has_help(db):
-    top = run("--help", env_db=db)
-    assert top.returncode == 0
-    commands = [
-        line.split()[0] for line in top.stdout.split("Commands:")[1].splitlines() if line.strip()
-    ]
-    assert {"ask", "chat", "build"} <= set(commands)
-    for command in commands:
-        out = run(command, "--help", env_db=db)
-        assert out.returncode == 0, command
-        assert "Usage:" in out.stdout

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from econ071.cli.main import main
 from econ071.store import schema
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cbs"
 CSV = FIXTURES / "statline-csv" / "bevolking-70072ned.csv"
 POPULATION = "Bevolking op 1 januari (aantal)"
 HEADER = f'"Regio\'s";"Perioden";"{POPULATION}"\n'
@@ -274,7 +274,7 @@ def test_data_is_held_to_the_same_rules(tmp_path, monkeypatch, value, expected):
     """data/figures is built as a tidy CSV is imported: what an import refuses, so does
     the build."""
     data = tmp_path / "data"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "data", data)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data", data)
     figures = data / "figures" / "typed-in.csv"
     figures.write_text(",".join(schema.SEED_FILES["figures"]) + "\n"
                        f"banen,GM0546,2019,,{value},,,exact,,lisa_bzh,,,\n")  # fmt: skip

@@ -9,15 +9,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from figure_history import history
 
 from econ071.importing import ImportRefused, import_file, merge, statline_csv
 from econ071.store import schema
 from econ071.store.build import build
 from econ071.store.figures import ensure_built
-from econ071.store.imports import history
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cbs"
 CSV = FIXTURES / "statline-csv" / "bevolking-70072ned.csv"
 
 

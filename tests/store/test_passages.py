@@ -16,7 +16,7 @@ from econ071.core.errors import DataError
 from econ071.store import passages
 from econ071.store.build import build
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

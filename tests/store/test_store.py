@@ -13,7 +13,7 @@ from econ071.core.errors import DataError
 from econ071.store.build import build
 from econ071.store.figures import ensure_built
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SIX = ("GM0537", "GM0546", "GM0547", "GM0579", "GM0626", "GM0638")
 
 

@@ -28,7 +28,7 @@ from slack_harness import (
 
 from econ071.store.questionlog import QuestionLog
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIGURE = "67.537"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from econ071.core.answer import ANSWERED, CLARIFY, NOT_FOUND
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # (question, fragments that must all be in the reply, status)
 CASES = [

@@ -66,13 +66,13 @@ def test_data_text_is_escaped_in_mrkdwn_but_not_in_plain():
         places=({"code": "GM0546", "name": "Leiden"},), period="2016",
         values=(_value(indicator_label="Banen <b>"),),
     )  # fmt: skip
-    md = render.mrkdwn(answer)
+    md = render.render(answer).text
     assert "Banen &lt;b&gt;" in md and "<b>" not in md
     plain = render.text(answer)
     assert "Banen <b>" in plain
     # The definition is part of the long form ('uitleg').
     long = dataclasses.replace(answer, long=True)
-    assert "A &amp; B" in render.mrkdwn(long) and "A & B" in render.text(long)
+    assert "A &amp; B" in render.render(long).text and "A & B" in render.text(long)
 
 
 def test_long_answers_are_split_within_block_kit_limits():

@@ -9,14 +9,15 @@ import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
+from figure_history import history
 
 from econ071.cli.main import main
 from econ071.importing import import_file
 from econ071.store.build import build
-from econ071.store.imports import history, imports_since
+from econ071.store.imports import imports_since
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
-ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cbs"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, ok: bool = True) -> str:

@@ -21,7 +21,7 @@ from econ071.core.cleantext import clean
 from econ071.rendering import render
 from econ071.store.questionlog import QuestionLog
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BAD = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 ATTACK = "\x1b[2J\x1b]0;pwned\x07\u202ebanen\u200d Leiden\u2066 2016\x9b31m\u200b"
 

@@ -25,7 +25,7 @@ from slack_harness import (
 from socket_standin import SocketStandIn
 
 FIGURE = "67.537"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def command_payload(text: str, response_url: str) -> dict:

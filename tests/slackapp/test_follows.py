@@ -14,7 +14,7 @@ from slack_harness import USER_ID, all_text, assert_valid_blocks
 from econ071.slackapp.sync_schedule import SyncJob
 from econ071.store import opsdb
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cbs"
 
 
 def volg(sender, slack, text: str, user_id: str = USER_ID) -> str:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from econ071.cli.main import main
 from econ071.importing import periods
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cbs"
 
 
 def run(*args: str) -> str:

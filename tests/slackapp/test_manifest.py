@@ -16,7 +16,7 @@ from econ071.cli.main import main
 from econ071.slackapp import manifest as slack_manifest
 from econ071.slackapp.settings import Settings
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "slack" / "manifest.schema.1.0.0.json"
+SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "slack" / "manifest.schema.1.0.0.json"
 URL = "https://econ071.gemeente.nl/slack/events"
 
 

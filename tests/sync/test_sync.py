@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from econ071.cli.main import main
 from econ071.sync import query, tables
 
-FIXTURES = Path(__file__).parent / "fixtures" / "cbs"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "cbs"
 LEIDEN_2019 = "124.899"  # Bevolking op 1 januari 2019, Leiden (03759ned)
 
 
@@ -204,12 +204,12 @@ def test_a_discontinued_table_without_successor_is_reported(cbs, env, fresh_stor
 def test_followed_tables_file_matches_cbs_metadata():
     """Every table marked confirmed: its measure codes and filter codes are in CBS's own
     metadata (the captures), and it has some of the regions served."""
-    followed = tables.load(Path(__file__).parent.parent / "data")
+    followed = tables.load(Path(__file__).resolve().parents[2] / "data")
     confirmed = [t for t in followed if t.confirmed]
     assert {t.table_id for t in confirmed} == {"03759ned", "80590ned", "85554NED"}
     from econ071.importing import mapping
 
-    maps = mapping.load(Path(__file__).parent.parent / "data" / "mappings")
+    maps = mapping.load(Path(__file__).resolve().parents[2] / "data" / "mappings")
     for t in confirmed:
         folder = FIXTURES / t.table_id
         docs = {}
