@@ -132,6 +132,10 @@ def lookup(ctx: Context, p: Parsed, reading: Reading, sel: Selection) -> Answer:
             mates = [g for g in store.figures(ctx.conn, other.id, [shown[0].place], None)
                      if g.period == shown[0].period]  # fmt: skip
             extra["companion"] = [ctx.value(g) for g in mates]
+            if mates and ind.unit == "aantal":
+                # A rank of counts beside their share mostly restates the places' size
+                # (Zoeterwoude: fewest disabled people, highest share of them): left out.
+                found = [f for f in found if f.kind != "rank"]
         newest_seed = _earlier_report_figure(sel, shown)
         if newest_seed:
             extra["report_figure"] = ctx.value(newest_seed)
