@@ -48,6 +48,14 @@ def test_count_and_share_of_one_table_are_shown_together(ask):
     assert "4.220" in reply and "4,3%" in reply
 
 
+def test_a_count_beside_its_share_is_not_ranked_by_size_and_its_own_caveat_shows(ask):
+    # Zoeterwoude has the fewest disabled people and the highest share of them: a rank of
+    # counts would mislead; the room goes to the caveat about this very figure.
+    _, reply = ask("ao zoeterwoude")
+    assert "420" in reply and "6,5 – 7,5%" in reply
+    assert "plaats" not in reply and "Swetterhage" in reply
+
+
 @pytest.mark.parametrize("question", ["banen Teylingen", "bijstand Kaag en Braassem 2016",
                                       "hoeveel banen heeft Teylingen"])  # fmt: skip
 def test_a_municipality_outside_the_store_is_named_and_refused(ask, question):
