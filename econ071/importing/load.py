@@ -41,8 +41,8 @@ from econ071.importing.model import STAGE_COLUMNS, ParsedFile
 from econ071.importing.plan import IndicatorPlan, plan, source_id
 from econ071.importing.region_sums import compute_region
 from econ071.rendering import formatting
+from econ071.store import counts, health
 from econ071.store import figures as store
-from econ071.store import health
 from econ071.store import imports as records
 from econ071.store import regions as store_regions
 
@@ -225,6 +225,7 @@ def _import(conn: sqlite3.Connection, det: detect.Detected, maps: mapping.Mappin
             (now,),
         )
         _check_references(conn, parsed.file, seen)
+        counts.record_counts_by_source(conn)
         conn.execute("COMMIT")
     except BaseException:
         _rollback(conn)

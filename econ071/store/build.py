@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from econ071.core.errors import DataError
-from econ071.store import health, schema
+from econ071.store import counts, health, schema
 from econ071.store import passages as passage_index
 from econ071.store.fingerprint import content_hash, stat_signature
 from econ071.store.seed import SEED, load_seed
@@ -190,6 +190,7 @@ def _build(db_path: Path, data_dir: Path) -> dict[str, int]:
                 if problems:
                     table, rowid, parent, _ = problems[0]
                     raise DataError(table, None, None, f"row {rowid} points to a missing {parent}")
+                counts.record_counts_by_source(conn)
                 db["meta"].upsert_all(
                     [
                         {"key": "data_hash", "value": content_hash(data_dir)},

@@ -6,6 +6,7 @@ imported lazily, and only when data/ changed since the last build.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import NamedTuple
 
 from econ071.core import paths
 from econ071.core.errors import StoreError
-from econ071.store import health
+from econ071.store import counts, health
 from econ071.store.fingerprint import content_hash, stat_signature
 from econ071.store.schema import FIGURES_VERSION
 
@@ -234,10 +235,9 @@ def indicators_with_figures(conn: sqlite3.Connection) -> set[str]:
 
 
 def counts_by_source(conn: sqlite3.Connection) -> dict[str, int]:
-    return dict(conn.execute(
-        "SELECT c.code, s.n FROM (SELECT source, count(*) AS n FROM figure_values"
-        " GROUP BY source) s JOIN codes c ON c.id = s.source"
-    ))  # fmt: skip
+    """Figures per source: as recorded with the last build or import, else counted."""
+    recorded = _meta(conn, counts.SOURCE_COUNTS)
+    return json.loads(recorded) if recorded else counts.count_by_source(conn)
 
 
 def counts_by_indicator_and_place(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:

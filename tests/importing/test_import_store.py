@@ -142,3 +142,26 @@ def test_a_tidy_csv_adds_typed_in_figures(fresh_store, tmp_path):
         .fetchone()
     )
     assert name == ("Bergen (NH.)",)
+
+
+def test_figures_per_source_are_recorded_with_the_build_and_each_import(fresh_store):
+    # 'bronnen' reads the recorded counts: it must not scan a national store per question.
+    from contextlib import closing
+
+    from econ071.store import counts
+    from econ071.store import figures as store
+
+    def recorded_and_counted() -> tuple[dict, dict]:
+        with closing(sqlite3.connect(fresh_store)) as conn:
+            raw = conn.execute(
+                "SELECT value FROM meta WHERE key = ?", (counts.SOURCE_COUNTS,)
+            ).fetchone()
+            return json.loads(raw[0]), counts.count_by_source(conn)
+
+    recorded, counted = recorded_and_counted()
+    assert recorded == counted and "cbs_03759ned" not in recorded
+    import_file(fresh_store, FIXTURES / "03759ned")
+    recorded, counted = recorded_and_counted()
+    assert recorded == counted and recorded["cbs_03759ned"] >= 240  # and the 071 sums
+    with closing(sqlite3.connect(fresh_store)) as conn:
+        assert store.counts_by_source(conn) == counted
