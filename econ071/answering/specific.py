@@ -37,9 +37,23 @@ def _label_words(label: str) -> tuple[str, ...]:
     return tuple(w for w in normalise(label).replace("-", " ").split() if len(w) >= MIN_WORD)
 
 
+@lru_cache(maxsize=1024)
+def _label_keys(label: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The label's words and their beginnings (MIN_PREFIX letters): two words can only be
+    the same (``_same``) when they are equal or begin alike, so most words are ruled out
+    by one set look-up (a question of 30 words against a national catalog)."""
+    own = _label_words(label)
+    return frozenset(own), frozenset(w[:MIN_PREFIX] for w in own if len(w) >= MIN_PREFIX)
+
+
 def _covered(label: str, words: tuple[str, ...]) -> frozenset[str]:
     own = _label_words(label)
-    return frozenset(w for w in words if any(_same(w, lw) for lw in own))
+    exact, beginnings = _label_keys(label)
+    return frozenset(
+        w for w in words
+        if w in exact
+        or (w[:MIN_PREFIX] in beginnings and any(_same(w, lw) for lw in own))
+    )  # fmt: skip
 
 
 def named_words(ctx: Context, ind: Indicator, p: Parsed) -> tuple[str, ...]:
