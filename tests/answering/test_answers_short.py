@@ -137,3 +137,13 @@ def test_a_family_of_indicators_asked_at_once_is_shown_together(ask, question, f
     assert answer.status == ANSWERED and answer.kind == "breakdown", reply
     for fragment in fragments:
         assert fragment in reply, reply
+
+
+def test_a_figure_the_documents_lack_is_said_with_where_it_would_come_from(ask):
+    # Population is not in the quick scan or the slides: no number, no other figure in
+    # its place, and where it would come from.
+    answer, reply = ask("hoeveel inwoners heeft Zoeterwoude?")
+    first = reply.splitlines()[0]
+    assert answer.status == NOT_FOUND
+    assert "bevolking" in first and "Zoeterwoude" in first and "CBS" in first
+    assert not re.search(r"\d", first.replace("econ071", ""))
