@@ -23,6 +23,7 @@ from econ071.answering.engine import Engine
 from econ071.core.answer import Answer
 from econ071.core.cleantext import clean
 from econ071.slackapp import blocks, charts
+from econ071.slackapp.blocks import refusal_text
 from econ071.slackapp.followups import follow_ups
 from econ071.slackapp.settings import Settings
 from econ071.slackapp.slack_client import DeliveryFailed
@@ -89,6 +90,15 @@ class Assistant:
         return self.settings.allows(
             context.get("team_id"), context.get("enterprise_id"), context.get("channel_id")
         )
+
+    def admits_click(self, context: Mapping[str, Any], respond: Any) -> bool:
+        """Whether a button click may be answered; if not, the refusal goes to the clicker
+        alone (from the background pool: the click is acked already)."""
+        if self.allows(context):
+            return True
+        self.later(respond, text=refusal_text(), response_type="ephemeral",
+                   replace_original=False)  # fmt: skip
+        return False
 
     # -- answering ----------------------------------------------------------------
     def reply(

@@ -23,6 +23,7 @@ from slack_harness import (
     message_event,
 )
 
+from econ071.slackapp import actions
 from econ071.store import opsdb
 
 FIGURE = "67.537"  # banen Leiden 2016 (LISA), as the quick scan prints it
@@ -414,7 +415,16 @@ def test_requests_from_elsewhere_get_a_polite_refusal_and_nothing_from_the_store
                   channel_id=channel)  # fmt: skip
     [refused] = slack.wait_for("response_url")
     assert refused.json()["text"].startswith("Sorry") and FIGURE not in refused.body.decode()
-    assert len(slack.calls_to("chat.postMessage")) == 1
+    # Every other button too: a follow-up, the chart, the CSV.
+    for action_id in (actions.ASK, actions.CHART, actions.CSV):
+        slack.clear()
+        sender.action("banen Leiden 2016", slack.response_url(action_id), team_id=team,
+                      channel_id=channel, action_id=action_id)  # fmt: skip
+        [refused] = slack.wait_for("response_url")
+        assert refused.json()["text"].startswith("Sorry"), action_id
+        assert FIGURE not in refused.body.decode()
+        assert not slack.calls_to("files.getUploadURLExternal")
+    assert not slack.calls_to("chat.postMessage")
     assert restricted_app.assistant.question_log.questions() == []
 
 

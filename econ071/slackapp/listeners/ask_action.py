@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 
 from econ071.slackapp import actions
 from econ071.slackapp.assistant import Assistant
-from econ071.slackapp.blocks import refusal_text
 from econ071.slackapp.clicks import EPHEMERAL, HOME, Place, click_key, place_of
 
 
@@ -26,9 +25,7 @@ def handle_ask(
 ) -> None:
     ack()  # the answer follows from the background pool
     assistant: Assistant = context["econ071"]
-    if not assistant.allows(context):
-        assistant.later(respond, text=refusal_text(), response_type="ephemeral",
-                        replace_original=False)  # fmt: skip
+    if not assistant.admits_click(context, respond):
         return
     question = actions.clicked_value(action)
     if not question.strip():

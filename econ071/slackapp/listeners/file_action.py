@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from econ071.slackapp import actions, charts
 from econ071.slackapp.assistant import Assistant
-from econ071.slackapp.blocks import notice_text, refusal_text
+from econ071.slackapp.blocks import notice_text
 from econ071.slackapp.clicks import EPHEMERAL, HOME, Place, click_key, place_of
 
 
@@ -27,9 +27,7 @@ def handle_file(
 ) -> None:
     ack()
     assistant: Assistant = context["econ071"]
-    if not assistant.allows(context):
-        assistant.later(respond, text=refusal_text(), response_type="ephemeral",
-                        replace_original=False)  # fmt: skip
+    if not assistant.admits_click(context, respond):
         return
     what = "csv" if action.get("action_id") == actions.CSV else "chart"
     assistant.later(_send_file, assistant, click_key(body, action), place_of(body), what,

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from econ071.core.answer import ERROR
 from econ071.slackapp.assistant import Assistant
-from econ071.slackapp.blocks import refusal_text, share_failed_text
+from econ071.slackapp.blocks import share_failed_text
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,7 @@ def handle_share(
 ) -> None:
     ack()
     assistant: Assistant = context["econ071"]
-    if not assistant.allows(context):
-        assistant.later(respond, text=refusal_text(), response_type="ephemeral",
-                        replace_original=False)  # fmt: skip
+    if not assistant.admits_click(context, respond):
         return
     user_id = (body.get("user") or {}).get("id", "")
     channel_id = context.get("channel_id") or (body.get("channel") or {}).get("id")
